@@ -1,0 +1,461 @@
+//! Checks that mdBook itself lets pass: every `{{#include}}` and
+//! `{{#rustdoc_include}}` names a file and an anchor that exist, every Rust
+//! block on a page comes from an example, every example and every output file
+//! is shown somewhere, and the book's layout is what the build relies on.
+//!
+//! Each failure names the file and line to fix. See CONTRIBUTING.md.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The line that must precede a Rust block written in the page itself.
+const INLINE_MARKER: &str = "<!-- inline-rust:";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn src() -> PathBuf {
+    root().join("book/src")
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// `path` relative to the repository root, for messages.
+fn shown(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn files_in(dir: &str, extension: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(root().join(dir))
+        .unwrap_or_else(|e| panic!("cannot list {dir}: {e}"))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == extension))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The chapter files that `SUMMARY.md` links to, in order.
+fn chapters() -> Vec<PathBuf> {
+    let summary = read(&src().join("SUMMARY.md"));
+    summary
+        .lines()
+        .filter_map(|line| {
+            let start = line.find("](")? + 2;
+            let end = start + line[start..].find(')')?;
+            Some(src().join(&line[start..end]))
+        })
+        .collect()
+}
+
+/// One `{{#kind args}}` directive on a page.
+struct Directive {
+    line: usize,
+    kind: String,
+    args: String,
+    in_rust_block: bool,
+}
+
+/// One fenced code block on a page.
+struct Block {
+    line: usize,
+    info: String,
+    body: Vec<String>,
+    marked_inline: bool,
+}
+
+impl Block {
+    /// rustdoc compiles a block whose info string is empty, starts with
+    /// `rust`, or holds only rustdoc attributes such as `ignore`.
+    fn is_rust(&self) -> bool {
+        let tokens: Vec<&str> = self
+            .info
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|t| !t.is_empty())
+            .collect();
+        tokens.first().is_none_or(|first| *first == "rust")
+            || tokens.iter().all(|t| is_rustdoc_attribute(t))
+    }
+}
+
+fn is_rustdoc_attribute(token: &str) -> bool {
+    matches!(
+        token,
+        "ignore" | "should_panic" | "no_run" | "compile_fail" | "test_harness" | "standalone_crate"
+    ) || token.starts_with("edition")
+        || (token.len() == 5
+            && token.starts_with('E')
+            && token[1..].bytes().all(|b| b.is_ascii_digit()))
+}
+
+struct Page {
+    path: PathBuf,
+    blocks: Vec<Block>,
+    directives: Vec<Directive>,
+}
+
+impl Page {
+    fn parse(path: &Path) -> Page {
+        let text = read(path);
+        let mut blocks: Vec<Block> = Vec::new();
+        let mut directives = Vec::new();
+        let mut open: Option<(String, Block)> = None;
+        let mut previous = "";
+        for (index, raw) in text.lines().enumerate() {
+            let line = index + 1;
+            let trimmed = raw.trim_start();
+            let fence: String = trimmed
+                .chars()
+                .take_while(|c| *c == '`' || *c == '~')
+                .collect();
+            let is_fence =
+                fence.len() >= 3 && fence.chars().all(|c| c == fence.as_bytes()[0] as char);
+            match open.take() {
+                Some((opening, block))
+                    if is_fence
+                        && fence.starts_with(&opening)
+                        && trimmed[fence.len()..].trim().is_empty() =>
+                {
+                    blocks.push(block);
+                }
+                Some((opening, mut block)) => {
+                    block.body.push(raw.to_string());
+                    open = Some((opening, block));
+                }
+                None if is_fence => {
+                    let block = Block {
+                        line,
+                        info: trimmed[fence.len()..].trim().to_string(),
+                        body: Vec::new(),
+                        marked_inline: previous.trim_start().starts_with(INLINE_MARKER),
+                    };
+                    open = Some((fence, block));
+                }
+                None => {}
+            }
+            let in_rust_block = open.as_ref().is_some_and(|(_, block)| block.is_rust());
+            directives.extend(directives_in(raw).map(|(kind, args)| Directive {
+                line,
+                kind,
+                args,
+                in_rust_block,
+            }));
+            if !raw.trim().is_empty() {
+                previous = raw;
+            }
+        }
+        if let Some((_, block)) = open {
+            panic!("{}:{}: code block is never closed", shown(path), block.line);
+        }
+        Page {
+            path: path.to_path_buf(),
+            blocks,
+            directives,
+        }
+    }
+
+    fn at(&self, line: usize) -> String {
+        format!("{}:{line}", shown(&self.path))
+    }
+
+    fn dir(&self) -> &Path {
+        self.path.parent().expect("a page lives in a folder")
+    }
+}
+
+/// The `{{#kind args}}` directives in one line, as mdBook finds them
+/// (`\{{#...}}` is an escaped, literal one).
+fn directives_in(line: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    line.match_indices("{{").filter_map(move |(at, _)| {
+        if line[..at].ends_with('\\') {
+            return None;
+        }
+        let rest = line[at + 2..].trim_start().strip_prefix('#')?;
+        let end = rest.find("}}")?;
+        let inner = rest[..end].trim();
+        let (kind, args) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
+        Some((kind.to_string(), args.trim().to_string()))
+    })
+}
+
+fn pages() -> Vec<Page> {
+    chapters()
+        .iter()
+        .filter(|path| path.exists())
+        .map(|path| Page::parse(path))
+        .collect()
+}
+
+/// The lines of `file` that open and close each named anchor, in order.
+fn anchors(text: &str) -> Vec<(usize, bool, String)> {
+    let mut found = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        for (tag, is_end) in [("ANCHOR_END:", true), ("ANCHOR:", false)] {
+            if let Some(at) = line.find(tag) {
+                let name: String = line[at + tag.len()..]
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                    .collect();
+                found.push((index + 1, is_end, name));
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// Problems with the anchors of one file: each `ANCHOR: x` needs an
+/// `ANCHOR_END: x` after it and before the next `ANCHOR: x`.
+fn anchor_problems(path: &Path) -> Vec<String> {
+    let text = read(path);
+    let mut problems = Vec::new();
+    let mut open: Vec<(usize, String)> = Vec::new();
+    for (line, is_end, name) in anchors(&text) {
+        let at = format!("{}:{line}", shown(path));
+        if name.is_empty() {
+            problems.push(format!("{at}: anchor without a name"));
+        } else if !is_end {
+            if open.iter().any(|(_, n)| *n == name) {
+                problems.push(format!(
+                    "{at}: `ANCHOR: {name}` opens again before its ANCHOR_END"
+                ));
+            }
+            open.push((line, name));
+        } else if let Some(pos) = open.iter().position(|(_, n)| *n == name) {
+            let (start, _) = open.remove(pos);
+            let body = text.lines().skip(start).take(line - start - 1);
+            if body
+                .clone()
+                .all(|l| l.trim().is_empty() || l.contains("ANCHOR"))
+            {
+                problems.push(format!("{at}: anchor `{name}` is empty"));
+            }
+        } else {
+            problems.push(format!(
+                "{at}: `ANCHOR_END: {name}` has no `ANCHOR: {name}` before it"
+            ));
+        }
+    }
+    for (line, name) in open {
+        problems.push(format!(
+            "{}:{line}: `ANCHOR: {name}` has no ANCHOR_END",
+            shown(path)
+        ));
+    }
+    problems
+}
+
+fn fail_on(problems: Vec<String>, what: &str) {
+    assert!(
+        problems.is_empty(),
+        "{what}:\n  {}\n",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn every_include_names_an_existing_file_and_anchor() {
+    let mut problems = Vec::new();
+    for page in pages() {
+        for d in &page.directives {
+            let at = page.at(d.line);
+            match d.kind.as_str() {
+                "include" | "rustdoc_include" => {}
+                "title" => continue,
+                other => {
+                    problems.push(format!("{at}: unknown directive `{{{{#{other}}}}}`: mdBook would leave it on the page"));
+                    continue;
+                }
+            }
+            let (file, anchor) = match d.args.split_once(':') {
+                Some((file, anchor)) => (file, Some(anchor)),
+                None => (d.args.as_str(), None),
+            };
+            let target = page.dir().join(file);
+            if !target.is_file() {
+                problems.push(format!(
+                    "{at}: `{}` includes `{file}`, which does not exist",
+                    d.kind
+                ));
+                continue;
+            }
+            if d.kind == "rustdoc_include" && !d.in_rust_block {
+                problems.push(format!("{at}: `rustdoc_include` outside a Rust block"));
+            }
+            if d.kind == "include" && d.in_rust_block {
+                problems.push(format!(
+                    "{at}: plain `include` in a Rust block does not compile; use `rustdoc_include`"
+                ));
+            }
+            let Some(anchor) = anchor else { continue };
+            if anchor
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || c == ':')
+            {
+                problems.push(format!(
+                    "{at}: `{anchor}` is a line range; ranges go stale silently, use a named anchor"
+                ));
+            } else if !anchors(&read(&target))
+                .iter()
+                .any(|(_, is_end, name)| !is_end && name == anchor)
+            {
+                problems.push(format!("{at}: `{file}` has no `ANCHOR: {anchor}`"));
+            } else {
+                problems.extend(anchor_problems(&target));
+            }
+        }
+    }
+    fail_on(problems, "broken includes");
+}
+
+#[test]
+fn every_anchor_in_the_examples_is_closed() {
+    let problems = files_in("examples", "rs")
+        .iter()
+        .flat_map(|file| anchor_problems(file))
+        .collect();
+    fail_on(problems, "unbalanced anchors");
+}
+
+#[test]
+fn every_rust_block_is_included_from_an_example() {
+    let mut problems = Vec::new();
+    for page in pages() {
+        for block in page.blocks.iter().filter(|b| b.is_rust()) {
+            let lines: Vec<&str> = block
+                .body
+                .iter()
+                .map(|l| l.trim())
+                .filter(|l| !l.is_empty())
+                .collect();
+            let included = matches!(lines.as_slice(), [only] if only.starts_with("{{#rustdoc_include ../../examples/"));
+            if block.marked_inline {
+                if included {
+                    problems.push(format!(
+                        "{}: an included block needs no `{INLINE_MARKER}` marker",
+                        page.at(block.line)
+                    ));
+                }
+            } else if !included {
+                problems.push(format!(
+                    "{}: Rust block written in the page; include it from examples/ with `{{{{#rustdoc_include}}}}`, \
+                     or mark a deliberate exception with `{INLINE_MARKER} why -->` on the line before",
+                    page.at(block.line)
+                ));
+            }
+        }
+    }
+    fail_on(problems, "Rust blocks that no example backs");
+}
+
+/// The files under `dir` that some page includes, by path.
+fn included_files() -> BTreeSet<PathBuf> {
+    pages()
+        .iter()
+        .flat_map(|page| {
+            page.directives.iter().filter_map(|d| {
+                let file = d.args.split(':').next()?;
+                fs::canonicalize(page.dir().join(file)).ok()
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn every_example_and_output_file_is_shown_in_a_chapter() {
+    let included = included_files();
+    let mut problems = Vec::new();
+    let mut files = files_in("examples", "rs");
+    files.extend(files_in("book/src/output", "txt"));
+    for file in files {
+        if !included.contains(&fs::canonicalize(&file).expect("listed file exists")) {
+            problems.push(format!("{}: shown in no chapter", shown(&file)));
+        }
+    }
+    fail_on(problems, "files that no chapter shows");
+}
+
+#[test]
+fn summary_lists_every_page_and_each_page_exists() {
+    let listed = chapters();
+    let mut problems = Vec::new();
+    for chapter in &listed {
+        if !chapter.is_file() {
+            problems.push(format!(
+                "book/src/SUMMARY.md: `{}` does not exist",
+                shown(chapter)
+            ));
+        }
+    }
+    for page in files_in("book/src", "md") {
+        if !page.ends_with("SUMMARY.md") && !listed.contains(&page) {
+            problems.push(format!(
+                "{}: not listed in SUMMARY.md, so readers never see it",
+                shown(&page)
+            ));
+        }
+    }
+    fail_on(problems, "table of contents");
+}
+
+#[test]
+fn every_example_is_tested_and_names_its_course_section() {
+    let manifest = read(&root().join("Cargo.toml"));
+    let mut problems = Vec::new();
+    for file in files_in("examples", "rs") {
+        let name = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("UTF-8 file name");
+        let entry = format!("[[example]]\nname = \"{name}\"\ntest = true\n");
+        if !manifest.contains(&entry) {
+            problems.push(format!(
+                "Cargo.toml: add `{}` so `cargo test` runs its tests",
+                entry.replace('\n', " ")
+            ));
+        }
+        if !read(&file).starts_with("//! Course section: ") {
+            problems.push(format!(
+                "{}:1: start with `//! Course section: ...` and the Python idea it mirrors",
+                shown(&file)
+            ));
+        }
+    }
+    fail_on(problems, "examples");
+}
+
+#[test]
+fn the_book_builds_outside_its_sources() {
+    let config = read(&root().join("book.toml"));
+    let build_dir = config
+        .lines()
+        .find_map(|line| {
+            line.trim()
+                .strip_prefix("build-dir")?
+                .trim()
+                .strip_prefix('=')
+                .map(|v| v.trim().trim_matches('"'))
+        })
+        .expect("book.toml sets [build] build-dir: mdBook's default, book/, would delete book/src");
+    assert!(
+        build_dir.starts_with("target/"),
+        "build-dir `{build_dir}` must be under target/, away from book/src"
+    );
+    assert!(
+        config.contains("create-missing = false"),
+        "book.toml must set [build] create-missing = false"
+    );
+    assert!(
+        config.contains("edition = \"2024\""),
+        "book.toml must set [rust] edition = \"2024\""
+    );
+}
