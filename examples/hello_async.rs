@@ -1,0 +1,29 @@
+//! Course section: Asynchronous functions.
+//!
+//! Python's `asyncio.run(main())` starts an event loop, runs one coroutine to
+//! the end and closes the loop. Rust's `#[tokio::main]` does the same for an
+//! `async fn main`: it builds a tokio runtime and blocks on `main`'s future.
+//!
+//! Run it with `cargo run --example hello_async`.
+
+// `mdbook test` links crates with `-L` only, so the book needs this line;
+// cargo does not, and it changes nothing when cargo builds this file.
+extern crate tokio;
+
+use std::time::Duration;
+
+use tokio::time::{Instant, sleep};
+
+// ANCHOR: main
+#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
+#[cfg_attr(
+    feature = "paused-clock",
+    tokio::main(flavor = "current_thread", start_paused = true)
+)]
+async fn main() {
+    let start = Instant::now();
+    println!("[{:4.1}s] hello...", start.elapsed().as_secs_f64());
+    sleep(Duration::from_secs(2)).await;
+    println!("[{:4.1}s] ...world", start.elapsed().as_secs_f64());
+}
+// ANCHOR_END: main
