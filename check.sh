@@ -89,7 +89,7 @@ step "install mdBook $MDBOOK_VERSION" find_mdbook
 step "rustfmt" cargo fmt --all --check
 step "clippy" cargo clippy --all-targets --locked -- -D warnings
 step "clippy with the paused clock" cargo clippy --all-targets --locked --features paused-clock -- -D warnings
-step "cargo test" cargo test --locked
+step "cargo test" cargo test --locked --no-fail-fast
 step "build the examples for the book" prepare_book_crates
 if [ -n "${MDBOOK:-}" ]; then
     step "mdbook build" build_book
