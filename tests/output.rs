@@ -6,7 +6,8 @@
 //! difference from the file.
 //!
 //! Regenerate the files after changing an example:
-//! `BLESS=1 cargo test --test output`.
+//! `BLESS=1 cargo test --test output` (all of them), or
+//! `BLESS=egg_boiler cargo test --test output` (one example's).
 //!
 //! A file named `*.fails.txt` shows a run that must exit with an error.
 //! Rust prints the thread's id in a panic message (`thread 'main' (9310)
@@ -132,7 +133,9 @@ fn first_difference(expected: &str, actual: &str) -> String {
 #[test]
 fn every_output_block_is_what_its_example_prints() {
     build_examples();
-    let bless = std::env::var_os("BLESS").is_some();
+    // BLESS=1 rewrites every file that differs; BLESS=NAME only those of one example.
+    let bless = std::env::var("BLESS").ok();
+    let blesses = |name: &str| bless.as_deref().is_some_and(|b| b == "1" || b == name);
     let mut files: Vec<PathBuf> = fs::read_dir(root().join("book/src/output"))
         .expect("list book/src/output")
         .map(|entry| entry.expect("directory entry").path())
@@ -161,7 +164,7 @@ fn every_output_block_is_what_its_example_prints() {
                 shown.display()
             ));
         } else if comparable(&printed) != comparable(expected_body) {
-            if bless {
+            if blesses(&name) {
                 let first = text.lines().next().unwrap_or_default();
                 fs::write(file, format!("{first}\n{printed}")).expect("write output file");
             } else {

@@ -1,0 +1,212 @@
+//! Course section: Asynchronous List Comprehension.
+//!
+//! Python's `[await handle(e) for e in errors]` awaits one `handle` after
+//! another. Rust writes that as a `for` loop, and has three ways to run the
+//! handlers concurrently instead: `join_all` (like `asyncio.gather`) runs
+//! them all at once; `buffer_unordered(n)` and `for_each_concurrent(n, ..)`
+//! run at most `n` at a time, the first one keeping the results.
+//!
+//! Run it with `cargo run --example handle_errors`.
+
+// `mdbook test` links crates with `-L` only, so the book needs these lines;
+// cargo does not, and they change nothing when it builds this file.
+extern crate futures;
+extern crate tokio;
+
+use std::time::Duration;
+
+use futures::future::join_all;
+use futures::stream::{self, StreamExt};
+use tokio::time::{Instant, sleep};
+
+// ANCHOR: handle
+/// An error response, as the comprehension of `async_comprehension.rs`
+/// collected it.
+struct ErrorResponse {
+    url: &'static str,
+    status: u16,
+    /// How long `handle` takes for this one. Fixed, not random, so that
+    /// every run prints the same times, and no two handlers finish together.
+    handling_secs: u64,
+}
+
+/// Logs one error response (to a slow log server) and returns its URL.
+async fn handle(error: &ErrorResponse, start: Instant) -> &'static str {
+    sleep(Duration::from_secs(error.handling_secs)).await;
+    println!("{} logged {} {}", stamp(start), error.status, error.url);
+    error.url
+}
+// ANCHOR_END: handle
+
+/// What the comprehension collected: handling takes 4, 1, 2 and 3 seconds.
+const ERRORS: [ErrorResponse; 4] = [
+    ErrorResponse {
+        url: "bing.com/old-page",
+        status: 404,
+        handling_secs: 4,
+    },
+    ErrorResponse {
+        url: "example.com/crash",
+        status: 500,
+        handling_secs: 1,
+    },
+    ErrorResponse {
+        url: "example.org/busy",
+        status: 503,
+        handling_secs: 2,
+    },
+    ErrorResponse {
+        url: "example.net/gone",
+        status: 410,
+        handling_secs: 3,
+    },
+];
+
+// ANCHOR: one_at_a_time
+/// `[await handle(e) for e in errors]`
+async fn one_at_a_time(errors: &[ErrorResponse], start: Instant) -> Vec<&'static str> {
+    let mut handled = Vec::new();
+    for error in errors {
+        handled.push(handle(error, start).await);
+    }
+    handled
+}
+// ANCHOR_END: one_at_a_time
+
+// ANCHOR: join_all
+/// `await asyncio.gather(*(handle(e) for e in errors))`
+async fn all_at_once(errors: &[ErrorResponse], start: Instant) -> Vec<&'static str> {
+    join_all(errors.iter().map(|error| handle(error, start))).await
+}
+// ANCHOR_END: join_all
+
+// ANCHOR: buffer_unordered
+/// At most `limit` handlers at a time; results in the order they finish.
+async fn at_most(limit: usize, errors: &[ErrorResponse], start: Instant) -> Vec<&'static str> {
+    stream::iter(errors)
+        .map(|error| handle(error, start))
+        .buffer_unordered(limit)
+        .collect::<Vec<_>>()
+        .await
+}
+// ANCHOR_END: buffer_unordered
+
+// ANCHOR: for_each_concurrent
+/// At most `limit` handlers at a time; no results kept.
+async fn at_most_for_each(limit: usize, errors: &[ErrorResponse], start: Instant) {
+    stream::iter(errors)
+        .for_each_concurrent(limit, |error| async move {
+            handle(error, start).await;
+        })
+        .await;
+}
+// ANCHOR_END: for_each_concurrent
+
+/// `[ 1.0s]`: the time since `start`, as every line of output shows it.
+fn stamp(start: Instant) -> String {
+    format!("[{:4.1}s]", start.elapsed().as_secs_f64())
+}
+
+// ANCHOR: main
+#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
+#[cfg_attr(
+    feature = "paused-clock",
+    tokio::main(flavor = "current_thread", start_paused = true)
+)]
+async fn main() {
+    println!("One at a time, a for loop:");
+    let start = Instant::now();
+    let handled = one_at_a_time(&ERRORS, start).await;
+    println!("{} done: {handled:?}\n", stamp(start));
+
+    println!("All at once, join_all:");
+    let start = Instant::now();
+    let handled = all_at_once(&ERRORS, start).await;
+    println!("{} done: {handled:?}\n", stamp(start));
+
+    println!("Two at a time, buffer_unordered(2):");
+    let start = Instant::now();
+    let handled = at_most(2, &ERRORS, start).await;
+    println!("{} done: {handled:?}\n", stamp(start));
+
+    println!("Two at a time, for_each_concurrent(2, ..):");
+    let start = Instant::now();
+    at_most_for_each(2, &ERRORS, start).await;
+    println!("{} done", stamp(start));
+}
+// ANCHOR_END: main
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IN_ORDER: [&str; 4] = [
+        "bing.com/old-page",
+        "example.com/crash",
+        "example.org/busy",
+        "example.net/gone",
+    ];
+
+    #[tokio::test(start_paused = true)]
+    async fn one_at_a_time_takes_the_sum_of_the_handling_times() {
+        let start = Instant::now();
+        let handled = one_at_a_time(&ERRORS, start).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(4 + 1 + 2 + 3));
+        assert_eq!(handled, IN_ORDER);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn join_all_takes_as_long_as_the_slowest_and_keeps_the_order() {
+        let start = Instant::now();
+        let handled = all_at_once(&ERRORS, start).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(4));
+        assert_eq!(handled, IN_ORDER);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn buffer_unordered_two_runs_like_a_pool_of_two() {
+        let start = Instant::now();
+        let handled = at_most(2, &ERRORS, start).await;
+        // 404 (4 s) and 500 (1 s) start at 0; 503 (2 s) takes the free slot
+        // at 1 and ends at 3; 410 (3 s) starts at 3 and ends at 6.
+        assert_eq!(start.elapsed(), Duration::from_secs(6));
+        assert_eq!(
+            handled,
+            [
+                "example.com/crash",
+                "example.org/busy",
+                "bing.com/old-page",
+                "example.net/gone"
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn for_each_concurrent_two_takes_as_long_as_buffer_unordered_two() {
+        let start = Instant::now();
+        at_most_for_each(2, &ERRORS, start).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(6));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_limit_of_one_is_the_for_loop_again() {
+        let start = Instant::now();
+        let handled = at_most(1, &ERRORS, start).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(10));
+        assert_eq!(handled, IN_ORDER);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn buffered_two_keeps_the_order_but_a_slow_first_handler_holds_its_slot() {
+        let start = Instant::now();
+        let handled: Vec<_> = stream::iter(&ERRORS)
+            .map(|error| handle(error, start))
+            .buffered(2)
+            .collect()
+            .await;
+        assert_eq!(handled, IN_ORDER);
+        // 500 is done at 1, but waits for 404 (done at 4) and keeps its
+        // slot till then: 503 and 410 start at 4 and end at 6 and 7.
+        assert_eq!(start.elapsed(), Duration::from_secs(7));
+    }
+}

@@ -1,0 +1,279 @@
+//! Course section: Context Manager Classes.
+//!
+//! A Python class with `__aenter__` and `__aexit__` sets a resource up and
+//! tears it down around an `async with` block. In Rust the set-up is an async
+//! constructor, `LogFile::open`, and the tear-down an async method that the
+//! caller calls and whose error the caller gets, `LogFile::close`. Rust has
+//! no async `Drop`, so `Drop` is only a synchronous fallback for a `LogFile`
+//! that was never closed: it warns, and saves the buffered lines with a
+//! blocking write.
+//!
+//! Run it with `cargo run --example log_file_class`.
+
+// `mdbook test` links crates with `-L` only, so the book needs these lines;
+// cargo does not, and they change nothing when it builds this file.
+extern crate tokio;
+
+use std::error::Error;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::fs::{File, OpenOptions};
+use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::time::{sleep, timeout};
+
+// ANCHOR: log_file
+/// A log whose lines wait in a buffer until `close` writes them out.
+struct LogFile {
+    path: PathBuf,
+    writer: BufWriter<File>,
+    closed: bool,
+}
+
+impl LogFile {
+    /// `__aenter__`: opens the file for appending, creating it if needed.
+    async fn open(path: impl Into<PathBuf>) -> io::Result<Self> {
+        let path = path.into();
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .await?;
+        Ok(LogFile {
+            path,
+            writer: BufWriter::new(file),
+            closed: false,
+        })
+    }
+
+    async fn write_line(&mut self, line: &str) -> io::Result<()> {
+        self.writer.write_all(line.as_bytes()).await?;
+        self.writer.write_all(b"\n").await
+    }
+
+    /// `__aexit__`: hands the buffered lines to the OS and waits until they
+    /// are on the disk. Taking `self` means nobody can write after closing.
+    async fn close(mut self) -> io::Result<()> {
+        // From here on the caller hears about every error, so `Drop` keeps
+        // quiet, even if this fails.
+        self.closed = true;
+        self.writer.flush().await?;
+        self.writer.get_ref().sync_all().await
+    }
+}
+// ANCHOR_END: log_file
+
+// ANCHOR: drop
+/// The last line of a log that was dropped without `close`.
+const NOT_CLOSED: &str = "-- not closed: lines above saved by Drop --";
+
+impl Drop for LogFile {
+    fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
+        // No `.await` in here: save what is still buffered with a plain,
+        // blocking write. Nothing is synced, and an error can only be printed.
+        let pending = self.writer.buffer();
+        let lines = pending.iter().filter(|&&byte| byte == b'\n').count();
+        eprintln!("warning: LogFile dropped without close(): saving {lines} buffered line(s)");
+        let saved = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.path)
+            .and_then(|mut file| {
+                file.write_all(pending)?;
+                writeln!(file, "{NOT_CLOSED}")
+            });
+        if let Err(error) = saved {
+            eprintln!("warning: those lines are lost: {error}");
+        }
+    }
+}
+// ANCHOR_END: drop
+
+// ANCHOR: use
+/// The body of the `async with` block.
+async fn boil_eggs(log: &mut LogFile, eggs: u32) -> io::Result<()> {
+    log.write_line("water on").await?;
+    if eggs > 4 {
+        return Err(io::Error::other(format!(
+            "the pot holds 4 eggs, not {eggs}"
+        )));
+    }
+    log.write_line(&format!("{eggs} eggs in")).await?;
+    sleep(Duration::from_secs(3)).await;
+    log.write_line("eggs done").await
+}
+
+/// `async with LogFile(path) as log: await boil_eggs(log, eggs)`
+async fn boil_and_close(path: &Path, eggs: u32) -> io::Result<()> {
+    let mut log = LogFile::open(path).await?;
+    // Keep the body's result instead of returning early with `?`, so that
+    // `close` runs whatever it is.
+    let result = boil_eggs(&mut log, eggs).await;
+    let closed = log.close().await;
+    // If both failed, the body's error is the one returned.
+    result.and(closed)
+}
+
+/// The same, with the mistake that `Drop` is there for.
+async fn boil_and_forget(path: &Path, eggs: u32) -> io::Result<()> {
+    let mut log = LogFile::open(path).await?;
+    boil_eggs(&mut log, eggs).await?; // an error returns here, skipping `close`
+    log.close().await
+}
+// ANCHOR_END: use
+
+/// The lines that reached the file.
+async fn lines_on_disk(path: &Path) -> io::Result<Vec<String>> {
+    let text = tokio::fs::read_to_string(path).await?;
+    Ok(text.lines().map(String::from).collect())
+}
+
+/// `Ok(value)` or `Err(message)`, for the output.
+fn outcome<T: std::fmt::Debug, E: std::fmt::Display>(result: &Result<T, E>) -> String {
+    match result {
+        Ok(value) => format!("Ok({value:?})"),
+        Err(error) => format!("Err({error})"),
+    }
+}
+
+/// A fresh directory for the log files, removed again when dropped (see the
+/// `drop_guard` example).
+struct ScratchDir {
+    path: PathBuf,
+}
+
+impl ScratchDir {
+    /// One directory per process and name, so tests never share one.
+    fn new(name: &str) -> io::Result<Self> {
+        let process = std::process::id();
+        let path = std::env::temp_dir().join(format!("async-rust-book-{process}-{name}"));
+        std::fs::create_dir(&path)?;
+        Ok(ScratchDir { path })
+    }
+
+    fn join(&self, file: &str) -> PathBuf {
+        self.path.join(file)
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        if let Err(error) = std::fs::remove_dir_all(&self.path) {
+            eprintln!("warning: could not remove a scratch directory: {error}");
+        }
+    }
+}
+
+// ANCHOR: main
+#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
+#[cfg_attr(
+    feature = "paused-clock",
+    tokio::main(flavor = "current_thread", start_paused = true)
+)]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let dir = ScratchDir::new("log_file_class")?;
+
+    println!("boil_and_close, 2 eggs:");
+    let path = dir.join("two.log");
+    println!("  result:  {}", outcome(&boil_and_close(&path, 2).await));
+    println!("  on disk: {:?}", lines_on_disk(&path).await?);
+
+    println!("boil_and_close, 6 eggs:");
+    let path = dir.join("six.log");
+    println!("  result:  {}", outcome(&boil_and_close(&path, 6).await));
+    println!("  on disk: {:?}", lines_on_disk(&path).await?);
+
+    println!("boil_and_forget, 6 eggs:");
+    let path = dir.join("forgot.log");
+    println!("  result:  {}", outcome(&boil_and_forget(&path, 6).await));
+    println!("  on disk: {:?}", lines_on_disk(&path).await?);
+
+    println!("boil_and_close, 2 eggs, cancelled after 1 s:");
+    let path = dir.join("cancelled.log");
+    let result = timeout(Duration::from_secs(1), boil_and_close(&path, 2)).await;
+    println!("  result:  {}", outcome(&result));
+    println!("  on disk: {:?}", lines_on_disk(&path).await?);
+    Ok(())
+}
+// ANCHOR_END: main
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::Instant;
+
+    #[tokio::test(start_paused = true)]
+    async fn close_puts_every_line_on_disk_and_drop_stays_quiet() {
+        let dir = ScratchDir::new("test-close").expect("a fresh directory");
+        let path = dir.join("log");
+        boil_and_close(&path, 2).await.expect("two eggs fit");
+        // No `NOT_CLOSED` line: the fallback did not run after `close`.
+        assert_eq!(
+            lines_on_disk(&path).await.expect("readable"),
+            ["water on", "2 eggs in", "eggs done"]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_error_from_the_body_still_closes_and_comes_back() {
+        let dir = ScratchDir::new("test-error").expect("a fresh directory");
+        let path = dir.join("log");
+        let error = boil_and_close(&path, 6).await.expect_err("too many eggs");
+        assert_eq!(error.to_string(), "the pot holds 4 eggs, not 6");
+        // "water on" was only buffered, so `close` wrote it; and `Drop`
+        // added nothing.
+        assert_eq!(lines_on_disk(&path).await.expect("readable"), ["water on"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn skipping_close_makes_drop_save_the_buffer() {
+        let dir = ScratchDir::new("test-forget").expect("a fresh directory");
+        let path = dir.join("log");
+        let error = boil_and_forget(&path, 6).await.expect_err("too many eggs");
+        assert_eq!(error.to_string(), "the pot holds 4 eggs, not 6");
+        assert_eq!(
+            lines_on_disk(&path).await.expect("readable"),
+            ["water on", NOT_CLOSED]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cancelling_skips_close_and_drop_saves_the_buffer() {
+        let dir = ScratchDir::new("test-cancel").expect("a fresh directory");
+        let path = dir.join("log");
+        let start = Instant::now();
+        let result = timeout(Duration::from_secs(1), boil_and_close(&path, 2)).await;
+        assert!(result.is_err(), "the timeout fired");
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+        assert_eq!(
+            lines_on_disk(&path).await.expect("readable"),
+            ["water on", "2 eggs in", NOT_CLOSED]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_log_that_is_closed_by_hand_gets_no_fallback_line() {
+        let dir = ScratchDir::new("test-by-hand").expect("a fresh directory");
+        let path = dir.join("log");
+        let mut log = LogFile::open(&path).await.expect("opens");
+        log.write_line("only line").await.expect("buffered");
+        log.close().await.expect("closes");
+        assert_eq!(lines_on_disk(&path).await.expect("readable"), ["only line"]);
+    }
+
+    /// Linux's `/dev/full` accepts an open but fails every write with
+    /// "No space left on device": a disk that fills up under the log.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn close_reports_a_failed_write() {
+        let mut log = LogFile::open("/dev/full").await.expect("opens");
+        log.write_line("fits in the buffer")
+            .await
+            .expect("buffered");
+        let error = log.close().await.expect_err("the flush fails");
+        assert_eq!(error.kind(), io::ErrorKind::StorageFull);
+    }
+}
