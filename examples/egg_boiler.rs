@@ -124,12 +124,13 @@ async fn main() -> ExitCode {
         }
     };
 
-    println!("Boiling {amount} eggs one at a time:");
+    let eggs = if amount == 1 { "egg" } else { "eggs" };
+    println!("Boiling {amount} {eggs} one at a time:");
     let start = Instant::now();
     boil_one_at_a_time(EggBoiler::new(amount), start).await;
     println!("{} all boiled\n", stamp(start));
 
-    println!("Boiling {amount} eggs all at once:");
+    println!("Boiling {amount} {eggs} all at once:");
     let start = Instant::now();
     boil_all_at_once(EggBoiler::new(amount), start).await;
     println!("{} all boiled", stamp(start));
