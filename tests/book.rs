@@ -357,7 +357,7 @@ fn every_rust_block_is_included_from_an_example() {
     fail_on(problems, "Rust blocks that no example backs");
 }
 
-/// The files under `dir` that some page includes, by path.
+/// Every file that some page includes, as a canonical path.
 fn included_files() -> BTreeSet<PathBuf> {
     pages()
         .iter()
