@@ -2,7 +2,8 @@
 # Runs every check the book has, the same way on a laptop and in CI:
 #   ./check.sh
 # Installs the pinned mdBook into .tools/ when the one on PATH is missing or
-# another version. Needs cargo with rustfmt and clippy, and a network route to
+# another version. Needs cargo with rustfmt and clippy, python3 3.11 or later
+# (for the Python twins; nothing is installed for it), and a network route to
 # crates.io the first time. See CONTRIBUTING.md for what each step proves.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -55,6 +56,18 @@ prepare_book_crates() {
     chmod +x "$bin/rustdoc"
 }
 
+# tests/twins.rs runs the Python twins with python3; say early, and plainly,
+# when it cannot.
+check_python() {
+    if ! command -v python3 >/dev/null; then
+        echo "python3 not found: the Python twins (examples/*.py) need Python 3.11 or later"
+        return 1
+    fi
+    python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' && return 0
+    echo "$(python3 --version 2>&1) found: the Python twins need Python 3.11 or later"
+    return 1
+}
+
 snapshot_sources() {
     find book/src -type f -print0 | sort -z | xargs -0 sha256sum
 }
@@ -86,6 +99,7 @@ test_book() {
 }
 
 step "install mdBook $MDBOOK_VERSION" find_mdbook
+step "python3 3.11 or later" check_python
 step "rustfmt" cargo fmt --all --check
 step "clippy" cargo clippy --all-targets --locked -- -D warnings
 step "clippy with the paused clock" cargo clippy --all-targets --locked --features paused-clock -- -D warnings

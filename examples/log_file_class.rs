@@ -59,7 +59,9 @@ impl LogFile {
         // quiet, even if this fails.
         self.closed = true;
         self.writer.flush().await?;
-        self.writer.get_ref().sync_all().await
+        self.writer.get_ref().sync_all().await?;
+        println!("  close: flushed and synced"); // shows in the output when it ran
+        Ok(())
     }
 }
 // ANCHOR_END: log_file

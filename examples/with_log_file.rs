@@ -37,7 +37,9 @@ async fn open_log(path: &Path) -> io::Result<BufWriter<File>> {
 /// put them on the disk. Both steps can fail, and both need `.await`.
 async fn close_log(mut log: BufWriter<File>) -> io::Result<()> {
     log.flush().await?;
-    log.get_ref().sync_all().await
+    log.get_ref().sync_all().await?;
+    println!("  close_log: flushed and synced"); // shows in the output when it ran
+    Ok(())
 }
 // ANCHOR_END: open_close
 
@@ -117,7 +119,7 @@ impl Drop for ScratchDir {
 async fn main() -> Result<(), Box<dyn Error>> {
     let dir = ScratchDir::new("with_log_file")?;
 
-    println!("The body returns Ok:");
+    println!("The body succeeds:");
     let path = dir.join("ok.log");
     let result: io::Result<u32> = with_log_file(&path, async |log| {
         log.write_all(b"water on\n").await?;
@@ -128,7 +130,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("  result:  {}", outcome(&result));
     println!("  on disk: {:?}", lines_on_disk(&path).await?);
 
-    println!("The body returns Err:");
+    println!("The body fails:");
     let path = dir.join("err.log");
     let result: io::Result<u32> = with_log_file(&path, async |log| {
         log.write_all(b"water on\n").await?;

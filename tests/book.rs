@@ -1,7 +1,8 @@
 //! Checks that mdBook itself lets pass: every `{{#include}}` and
 //! `{{#rustdoc_include}}` names a file and an anchor that exist, every Rust
-//! block on a page comes from an example, every example and every output file
-//! is shown somewhere, and the book's layout is what the build relies on.
+//! block on a page comes from an example and every Python block from a Python
+//! twin, every example, twin and output file is shown somewhere, and the
+//! book's layout is what the build relies on.
 //!
 //! Each failure names the file and line to fix. See CONTRIBUTING.md.
 
@@ -11,6 +12,9 @@ use std::path::{Path, PathBuf};
 
 /// The line that must precede a Rust block written in the page itself.
 const INLINE_MARKER: &str = "<!-- inline-rust:";
+
+/// The line that must precede a Python block written in the page itself.
+const INLINE_PYTHON_MARKER: &str = "<!-- inline-python:";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -61,6 +65,7 @@ struct Directive {
     kind: String,
     args: String,
     in_rust_block: bool,
+    in_python_block: bool,
 }
 
 /// One fenced code block on a page.
@@ -68,7 +73,8 @@ struct Block {
     line: usize,
     info: String,
     body: Vec<String>,
-    marked_inline: bool,
+    /// The line before the block: where an inline marker would be.
+    previous: String,
 }
 
 impl Block {
@@ -82,6 +88,29 @@ impl Block {
             .collect();
         tokens.first().is_none_or(|first| *first == "rust")
             || tokens.iter().all(|t| is_rustdoc_attribute(t))
+    }
+
+    fn is_python(&self) -> bool {
+        let first = self.info.split([',', ' ']).next().unwrap_or_default();
+        matches!(first, "python" | "py" | "python3")
+    }
+
+    fn marked_with(&self, marker: &str) -> bool {
+        self.previous.trim_start().starts_with(marker)
+    }
+
+    /// The body's one line, if that is all it holds.
+    fn only_line(&self) -> Option<&str> {
+        let lines: Vec<&str> = self
+            .body
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        match lines.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        }
     }
 }
 
@@ -134,18 +163,20 @@ impl Page {
                         line,
                         info: trimmed[fence.len()..].trim().to_string(),
                         body: Vec::new(),
-                        marked_inline: previous.trim_start().starts_with(INLINE_MARKER),
+                        previous: previous.to_string(),
                     };
                     open = Some((fence, block));
                 }
                 None => {}
             }
             let in_rust_block = open.as_ref().is_some_and(|(_, block)| block.is_rust());
+            let in_python_block = open.as_ref().is_some_and(|(_, block)| block.is_python());
             directives.extend(directives_in(raw).map(|(kind, args)| Directive {
                 line,
                 kind,
                 args,
                 in_rust_block,
+                in_python_block,
             }));
             if !raw.trim().is_empty() {
                 previous = raw;
@@ -295,6 +326,11 @@ fn every_include_names_an_existing_file_and_anchor() {
                     "{at}: plain `include` in a Rust block does not compile; use `rustdoc_include`"
                 ));
             }
+            if file.ends_with(".py") && !d.in_python_block {
+                problems.push(format!(
+                    "{at}: `{file}` is Python; include it in a ```python block"
+                ));
+            }
             let Some(anchor) = anchor else { continue };
             if anchor
                 .chars()
@@ -321,6 +357,7 @@ fn every_include_names_an_existing_file_and_anchor() {
 fn every_anchor_in_the_examples_is_closed() {
     let problems = files_in("examples", "rs")
         .iter()
+        .chain(&files_in("examples", "py"))
         .flat_map(|file| anchor_problems(file))
         .collect();
     fail_on(problems, "unbalanced anchors");
@@ -331,14 +368,10 @@ fn every_rust_block_is_included_from_an_example() {
     let mut problems = Vec::new();
     for page in pages() {
         for block in page.blocks.iter().filter(|b| b.is_rust()) {
-            let lines: Vec<&str> = block
-                .body
-                .iter()
-                .map(|l| l.trim())
-                .filter(|l| !l.is_empty())
-                .collect();
-            let included = matches!(lines.as_slice(), [only] if only.starts_with("{{#rustdoc_include ../../examples/"));
-            if block.marked_inline {
+            let included = block
+                .only_line()
+                .is_some_and(|only| only.starts_with("{{#rustdoc_include ../../examples/"));
+            if block.marked_with(INLINE_MARKER) {
                 if included {
                     problems.push(format!(
                         "{}: an included block needs no `{INLINE_MARKER}` marker",
@@ -357,6 +390,40 @@ fn every_rust_block_is_included_from_an_example() {
     fail_on(problems, "Rust blocks that no example backs");
 }
 
+#[test]
+fn every_python_block_is_included_from_a_twin() {
+    let mut problems = Vec::new();
+    for page in pages() {
+        for block in page.blocks.iter().filter(|b| b.is_python()) {
+            let included = block.only_line().is_some_and(|only| {
+                directives_in(only).any(|(kind, args)| {
+                    let file = args.split(':').next().unwrap_or_default();
+                    kind == "include"
+                        && file.starts_with("../../examples/")
+                        && file.ends_with(".py")
+                })
+            });
+            if block.marked_with(INLINE_PYTHON_MARKER) {
+                if included {
+                    problems.push(format!(
+                        "{}: an included block needs no `{INLINE_PYTHON_MARKER}` marker",
+                        page.at(block.line)
+                    ));
+                }
+            } else if !included {
+                problems.push(format!(
+                    "{}: Python block written in the page; include it from a twin in examples/ \
+                     with `{{{{#include ../../examples/NAME.py:anchor}}}}` (tests/twins.rs runs \
+                     those), or mark a deliberate exception with `{INLINE_PYTHON_MARKER} why -->` \
+                     on the line before",
+                    page.at(block.line)
+                ));
+            }
+        }
+    }
+    fail_on(problems, "Python blocks that no twin backs");
+}
+
 /// Every file that some page includes, as a canonical path.
 fn included_files() -> BTreeSet<PathBuf> {
     pages()
@@ -371,10 +438,11 @@ fn included_files() -> BTreeSet<PathBuf> {
 }
 
 #[test]
-fn every_example_and_output_file_is_shown_in_a_chapter() {
+fn every_example_twin_and_output_file_is_shown_in_a_chapter() {
     let included = included_files();
     let mut problems = Vec::new();
     let mut files = files_in("examples", "rs");
+    files.extend(files_in("examples", "py"));
     files.extend(files_in("book/src/output", "txt"));
     for file in files {
         if !included.contains(&fs::canonicalize(&file).expect("listed file exists")) {
