@@ -50,99 +50,71 @@ const NO_TWIN: &[(&str, &str)] = &[
     ),
     (
         "coroutine_object",
-        "twin not written yet (pending: the core chapters' twins)",
+        "every line it prints is a Rust type name from `type_name_of_val`; Python's `type(coro)` prints `<class 'coroutine'>` for all of them, which the page shows in a short inline block",
     ),
     (
         "future_sizes",
-        "twin not written yet (pending: the core chapters' twins)",
-    ),
-    (
-        "coroutine_methods",
-        "twin not written yet (pending: the core chapters' twins)",
-    ),
-    (
-        "retry",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it prints the sizes the compiler gives futures; a Python coroutine is a heap object whose size is no property of the code, so nothing would match",
     ),
     (
         "run_three_ways",
-        "twin not written yet (pending: the core chapters' twins)",
-    ),
-    (
-        "stopwatch_abort",
-        "twin not written yet (pending: the core chapters' twins)",
-    ),
-    (
-        "cancel_by_drop",
-        "twin not written yet (pending: the core chapters' twins)",
-    ),
-    (
-        "cancellation_token",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it contrasts `block_on`, `.await` and `spawn` on a runtime that `main` builds by hand; Python has one way in, `asyncio.run`, which the page shows inline",
     ),
     (
         "select_loop_safety",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it shows a `select!` loop losing the state of a future it drops and recreates; asyncio has no `select!`, and `asyncio.Queue.get` keeps nothing to lose",
     ),
     (
         "awaitable_tour",
-        "twin not written yet (pending: the core chapters' twins)",
+        "a tour of Rust's awaitable types (`JoinHandle`, oneshot, mpsc, `Sleep`, `ready`), printed with their Rust `Debug` forms; the page's table names each Python counterpart",
     ),
     (
         "doorbell_future",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it implements `Future::poll` by hand with a waker; asyncio's awaitables have no waker to store or forget, so the story has no Python form",
     ),
     (
         "stopwatch_into_future",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it shows `IntoFuture` on a builder (`.every(..)`, `tokio::spawn(x.into_future())`); the page shows Python's `__await__` inline, and the headings it prints are Rust expressions",
     ),
     (
         "task_handle",
-        "twin not written yet (pending: the core chapters' twins)",
-    ),
-    (
-        "done_callbacks",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it prints task ids and `main has a task id: false`, which are tokio facts (asyncio's `main` is a task, and has no id); the stopwatch-as-a-task part is `stopwatch_abort`'s twin",
     ),
     (
         "task_panics",
-        "twin not written yet (pending: the core chapters' twins)",
+        "its output is a Rust panic message and `JoinError`s; Python has no panics, and a failing task's exception is `handle_errors`'s and `stopwatch_abort`'s story",
     ),
     (
         "oneshot_future",
-        "twin not written yet (pending: the core chapters' twins)",
-    ),
-    (
-        "shared_future",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it needs a dropped `Sender` to say \"no value will ever come\"; an `asyncio.Future` that nobody sets waits forever, so the last lines have no twin (the page shows `create_future` inline)",
     ),
     (
         "running_loop",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it prints tokio's own words (the \"no reactor running\" error and the runtime's flavor); `get_running_loop` is shown inline, and its error and loop class name nothing the same",
     ),
     (
         "runtime_flavors",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it builds tokio's two kinds of runtime and prints their flavor and worker threads; asyncio has one kind of event loop",
     ),
     (
         "runtime_per_thread",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it prints what tokio's `Handle::try_current` sees on each thread; the page shows the asyncio version (one loop per thread) inline",
     ),
     (
         "handle_from_thread",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it prints the name of a tokio worker thread that ran the task; asyncio runs every task on the loop's own thread, so the lines cannot match (the page shows `run_coroutine_threadsafe` inline)",
     ),
     (
         "nested_runtime",
-        "twin not written yet (pending: the core chapters' twins)",
+        "its point is tokio's panic, `block_in_place` and `spawn_blocking`; asyncio's `RuntimeError` is shown inline, and no Python line matches a panic message",
     ),
     (
         "local_set",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it is about futures that are not `Send`; every asyncio task stays on its loop's thread, so Python has nothing to mark",
     ),
     (
         "local_runtime",
-        "twin not written yet (pending: the core chapters' twins)",
+        "it is about futures that are not `Send`, like `local_set`; Python has nothing to mark",
     ),
 ];
 
@@ -174,6 +146,10 @@ const CANCEL: &str = "cancelling raises `CancelledError` in the Python body, and
     still runs, awaits the flush and says so; in Rust it drops the future, so no code after the \
     `.await` runs, only `Drop`. Also, Python's `TimeoutError` has no message, tokio's says \
     `deadline has elapsed`";
+
+/// Why a timeout's error differs.
+const TIMEOUT: &str =
+    "Python's `TimeoutError` has no message, tokio's `Elapsed` says `deadline has elapsed`";
 
 const ON_PURPOSE: &[Change] = &[
     // async_comprehension.py
@@ -412,6 +388,91 @@ const ON_PURPOSE: &[Change] = &[
             "[ 1.2s] got /news     on thread MainThread",
         ],
         why: "Python names the main thread `MainThread`, Rust `main`",
+    },
+    // cancel_by_drop.py
+    Change {
+        output: "cancel_by_drop.txt",
+        rust: &["timeout(1 s) around boil_egg():"],
+        python: &["wait_for(1 s) around boil_egg():"],
+        why: TOOLS,
+    },
+    Change {
+        output: "cancel_by_drop.txt",
+        rust: &[
+            "[ 1.0s] timeout gave Err(deadline has elapsed)",
+            "select! between the stopwatch and a 2.5 s sleep:",
+        ],
+        python: &[
+            "[ 1.0s] timeout gave Err(TimeoutError)",
+            "asyncio.wait between the stopwatch and a 2.5 s sleep:",
+        ],
+        why: "Python's `TimeoutError` has no message, tokio's says `deadline has elapsed`; \
+              and the heading names the Python tool",
+    },
+    Change {
+        output: "cancel_by_drop.txt",
+        rust: &["a spawned boil_egg(), timeout(1 s) around its handle:"],
+        python: &["a boil_egg() task, wait_for(1 s) around shield(task):"],
+        why: "`wait_for` cancels the task it times out, so Python needs `shield` where Rust's \
+              timeout only drops the handle and the task runs on",
+    },
+    Change {
+        output: "cancel_by_drop.txt",
+        rust: &["[ 1.0s] timeout gave Err(deadline has elapsed)"],
+        python: &["[ 1.0s] timeout gave Err(TimeoutError)"],
+        why: TIMEOUT,
+    },
+    // coroutine_methods.py
+    Change {
+        output: "coroutine_methods.txt",
+        rust: &["-> Err(deadline has elapsed)"],
+        python: &["-> Err(TimeoutError)"],
+        why: TIMEOUT,
+    },
+    // done_callbacks.py
+    Change {
+        output: "done_callbacks.txt",
+        rust: &["Compose:"],
+        python: &["add_done_callback:"],
+        why: "Rust has no done callbacks: the Rust program composes (code after the `.await`) \
+              where Python calls `add_done_callback`",
+    },
+    Change {
+        output: "done_callbacks.txt",
+        rust: &["FutureExt::inspect:"],
+        python: &["Code after the await:"],
+        why: "the standard library has no `inspect`; the twin writes the composed form, which \
+              the Rust program shows first",
+    },
+    Change {
+        output: "done_callbacks.txt",
+        rust: &["JoinSet, in the order they finish:"],
+        python: &["as_completed, in the order they finish:"],
+        why: TOOLS,
+    },
+    Change {
+        output: "done_callbacks.txt",
+        rust: &[r#"ready: ["toast", "tea", "egg"]"#],
+        python: &["ready: ['toast', 'tea', 'egg']"],
+        why: QUOTES,
+    },
+    // retry.py
+    Change {
+        output: "retry.txt",
+        rust: &[r#"2 attempts: Err("no flame after 2 clicks")"#],
+        python: &["2 attempts: Err('no flame after 2 clicks')"],
+        why: QUOTES,
+    },
+    // stopwatch_abort.py
+    Change {
+        output: "stopwatch_abort.txt",
+        rust: &[
+            "[ 2.5s] main: abort()",
+            "[ 2.5s] main: is_cancelled() = true",
+        ],
+        python: &["[ 2.5s] main: cancel()", "[ 2.5s] main: cancelled() = True"],
+        why: "the methods have other names (`abort` is `cancel`; `JoinError::is_cancelled` is \
+              `Task.cancelled`), and Python spells `true` as `True`",
     },
     // with_log_file.py
     Change {

@@ -1,0 +1,74 @@
+"""Course section: Ways to Run & Cancel. The Python twin of cancellation_token.rs.
+
+A cook and a dish washer work until closing time. `main` does not cancel
+their tasks: it sets an `Event`, and each worker decides when to stop. The
+cook finishes the order it has started, then cleans the stove.
+
+Run it with `python3 examples/cancellation_token.py`.
+"""
+
+import asyncio
+
+
+def say(start: float, what: object) -> None:
+    """Prints `what` after the seconds since `start`, as `[ 2.0s] ...`."""
+    print(f"[{asyncio.get_running_loop().time() - start:4.1f}s] {what}")
+
+
+# ANCHOR: cook
+async def cook(closing: asyncio.Event, orders: asyncio.Queue, start: float) -> int:
+    """Cooks orders until closing time or until the orders run out. An order
+    that has started is always finished; then the stove is cleaned."""
+    served = 0
+    while not closing.is_set() and not orders.empty():
+        order = orders.get_nowait()
+        say(start, f"cook: {order} started")
+        await asyncio.sleep(2)
+        say(start, f"cook: {order} served")
+        served += 1
+    # Nobody cancels this task, so this clean-up may await as long as it needs.
+    say(start, "cook: cleaning the stove")
+    await asyncio.sleep(1)
+    say(start, "cook: stove clean")
+    return served
+# ANCHOR_END: cook
+
+
+# ANCHOR: washer
+async def washer(closing: asyncio.Event, start: float) -> int:
+    """Washes a dish every 1.5 s until closing time. Stopping halfway through
+    a dish loses nothing that matters, so the wait itself is cut short."""
+    washed = 0
+    while True:
+        try:
+            await asyncio.wait_for(closing.wait(), timeout=1.5)
+            break
+        except TimeoutError:
+            washed += 1
+            say(start, f"washer: dish {washed} clean")
+    say(start, "washer: going home")
+    return washed
+# ANCHOR_END: washer
+
+
+# ANCHOR: main
+async def main() -> None:
+    start = asyncio.get_running_loop().time()
+    orders = asyncio.Queue(8)
+    for order in ["soup", "pasta", "cake"]:
+        await orders.put(order)
+
+    closing_time = asyncio.Event()
+    async with asyncio.TaskGroup() as group:
+        cooking = group.create_task(cook(closing_time, orders, start))
+        washing = group.create_task(washer(closing_time, start))
+
+        await asyncio.sleep(3.5)
+        say(start, "main: closing time")
+        closing_time.set()  # only asks: each worker decides when to stop
+
+    say(start, f"main: {cooking.result()} orders served, {washing.result()} dishes washed")
+
+
+asyncio.run(main())
+# ANCHOR_END: main
