@@ -2,13 +2,19 @@
 # Runs every check the book has, the same way on a laptop and in CI:
 #   ./check.sh
 # Installs the pinned mdBook into .tools/ when the one on PATH is missing or
-# another version. Needs cargo with rustfmt and clippy, python3 3.11 or later
-# (for the Python twins; nothing is installed for it), and a network route to
-# crates.io the first time. See CONTRIBUTING.md for what each step proves.
+# another version, and the lint and browser-test tools when missing: typos
+# (PyPI) into .tools/typos, playwright-core (npm) into .tools/browser, and
+# Debian's chromium with apt-get (as root, or with sudo). Needs cargo with
+# rustfmt and clippy, python3 3.11 or later with pip (it also runs the Python
+# twins), Node 20 or later with npm, and the package registries the first
+# time. See CONTRIBUTING.md for what each step proves.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 MDBOOK_VERSION=0.5.4
+TYPOS_VERSION=1.52.0
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium} # GitHub's runners set google-chrome
+BROWSER_TOOLS=.tools/browser            # playwright-core, from tests/browser/package-lock.json
 BOOK_TARGET=target/mdbook # the examples as `mdbook test` links them
 failed=()
 passed=0
@@ -98,6 +104,70 @@ test_book() {
     PATH="$PWD/$BOOK_TARGET/bin:$PATH" "$MDBOOK" test -L "$BOOK_TARGET/lib"
 }
 
+# Installs Debian packages without a prompt, as root or through sudo.
+apt_install() {
+    local run=()
+    if ! command -v apt-get >/dev/null; then
+        echo "cannot install $*: no apt-get here; install them by hand"
+        return 1
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "cannot install $*: not root, and no sudo"; return 1; }
+        run=(sudo -n)
+    fi
+    echo "installing $* with apt-get (about a minute)"
+    "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+        "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            --no-install-recommends "$@" >/dev/null
+}
+
+# Spelling, in prose and code alike (_typos.toml lists accepted words).
+run_typos() {
+    local typos=.tools/typos/bin/typos
+    if [ ! -x "$typos" ] || [ "$("$typos" --version)" != "typos-cli $TYPOS_VERSION" ]; then
+        echo "installing typos $TYPOS_VERSION into .tools/typos"
+        rm -rf .tools/typos
+        python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+            --root-user-action=ignore --target .tools/typos "typos==$TYPOS_VERSION" || return 1
+    fi
+    "$typos"
+}
+
+# Chromium, Node and the pinned playwright-core, each only when missing or
+# outdated; playwright never downloads a browser of its own.
+install_browser_tools() {
+    local want stamp=$BROWSER_TOOLS/installed
+    if [ ! -x "$CHROMIUM" ]; then
+        if [ "$CHROMIUM" != /usr/bin/chromium ]; then
+            echo "CHROMIUM=$CHROMIUM is not an executable"
+            return 1
+        fi
+        apt_install chromium fonts-liberation fonts-dejavu-core || return 1
+        [ -x "$CHROMIUM" ] || { echo "installed chromium, but there is no $CHROMIUM"; return 1; }
+    fi
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        apt_install nodejs npm || return 1
+    fi
+    if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+        echo "the browser tests need Node 20 or later; this is $(node --version)"
+        return 1
+    fi
+    want=$(cat tests/browser/package.json tests/browser/package-lock.json | sha256sum)
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -d "$BROWSER_TOOLS/node_modules/playwright-core" ]; then
+        echo "installing playwright-core into $BROWSER_TOOLS (npm ci)"
+        rm -rf "$BROWSER_TOOLS" && mkdir -p "$BROWSER_TOOLS" &&
+            cp tests/browser/package.json tests/browser/package-lock.json "$BROWSER_TOOLS/" &&
+            (cd "$BROWSER_TOOLS" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) &&
+            echo "$want" >"$stamp" || return 1
+    fi
+}
+
+# The built book in headless Chromium: see tests/browser/book.test.mjs.
+browser_tests() {
+    install_browser_tools || return 1
+    CHROMIUM=$CHROMIUM BROWSER_TOOLS=$BROWSER_TOOLS node --test-reporter=spec tests/browser/book.test.mjs
+}
+
 step "install mdBook $MDBOOK_VERSION" find_mdbook
 step "python3 3.11 or later" check_python
 step "rustfmt" cargo fmt --all --check
@@ -110,6 +180,12 @@ if [ -n "${MDBOOK:-}" ]; then
     step "mdbook test" test_book
 else
     failed+=("mdbook build and test (no mdBook)")
+fi
+step "typos" run_typos
+if [ -n "${MDBOOK:-}" ] && ! printf '%s\n' "${failed[@]}" | grep -qx 'mdbook build'; then
+    step "browser tests of the built book" browser_tests
+else
+    failed+=("browser tests (the book did not build)")
 fi
 
 echo

@@ -527,3 +527,109 @@ fn the_book_builds_outside_its_sources() {
         "book.toml must set [rust] edition = \"2024\""
     );
 }
+
+/// Crates that the online playground (play.rust-lang.org) has, by the name an
+/// `extern crate` line uses. Only these are listed because only these were
+/// checked; the page script also hides Run by itself when the playground's
+/// own list lacks a crate. See "Run buttons" in CONTRIBUTING.md.
+const PLAYGROUND_CRATES: &[&str] = &["tokio", "futures"];
+
+/// Why the online playground cannot run `code` (a whole example, or an inline
+/// block) the way the page shows it; empty when it can.
+fn playground_blockers(code: &str, required_features: bool, compiles_only: bool) -> Vec<String> {
+    // The test module at the end is compiled out on the playground.
+    let program = code.split("\n#[cfg(test)]\nmod ").next().unwrap_or(code);
+    let mut blockers = Vec::new();
+    if !compiles_only && program.contains("feature = \"paused-clock\"") {
+        blockers.push(
+            "it sleeps or prints times: the playground waits in real time and prints other times"
+                .to_string(),
+        );
+    }
+    if !compiles_only && program.contains("env::args") {
+        blockers
+            .push("it reads command-line arguments, which the playground cannot pass".to_string());
+    }
+    for line in program.lines() {
+        let Some(name) = line
+            .trim_start_matches(['#', ' '])
+            .strip_prefix("extern crate ")
+            .and_then(|rest| rest.split([';', ' ']).next())
+        else {
+            continue;
+        };
+        if !PLAYGROUND_CRATES.contains(&name) {
+            blockers.push(format!(
+                "it uses `{name}`, which is not on the playground list in tests/book.rs"
+            ));
+        }
+    }
+    if required_features {
+        blockers.push("it needs a cargo feature of this repository".to_string());
+    }
+    blockers
+}
+
+/// Does the `[[example]]` entry for `name` in Cargo.toml require features?
+fn requires_features(manifest: &str, name: &str) -> bool {
+    manifest.split("[[example]]").any(|entry| {
+        entry.contains(&format!("name = \"{name}\"")) && entry.contains("required-features")
+    })
+}
+
+#[test]
+fn run_buttons_only_where_the_playground_can_run_the_code() {
+    let manifest = read(&root().join("Cargo.toml"));
+    let mut problems = Vec::new();
+    for page in pages() {
+        for block in page.blocks.iter().filter(|b| b.is_rust()) {
+            let tokens: Vec<&str> = block
+                .info
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .collect();
+            // mdBook gives `ignore` blocks no playground, and its page script
+            // hides Run on `no_run` blocks.
+            if tokens.contains(&"ignore") || tokens.contains(&"no_run") {
+                continue;
+            }
+            let compiles_only = tokens.contains(&"compile_fail");
+            let included = block.body.iter().find_map(|line| {
+                let args = line
+                    .trim()
+                    .strip_prefix("{{#rustdoc_include ")?
+                    .strip_suffix("}}")?;
+                Some(page.dir().join(args.split(':').next()?.trim()))
+            });
+            let blockers = match &included {
+                Some(file) => {
+                    let name = file
+                        .file_stem()
+                        .and_then(|s| s.to_str())
+                        .unwrap_or_default();
+                    playground_blockers(
+                        &fs::read_to_string(file).unwrap_or_default(),
+                        requires_features(&manifest, name),
+                        compiles_only,
+                    )
+                }
+                None => playground_blockers(&block.body.join("\n"), false, compiles_only),
+            };
+            let marked = tokens.contains(&"noplayground");
+            let at = page.at(block.line);
+            if !marked && !blockers.is_empty() {
+                problems.push(format!(
+                    "{at}: write ```rust,noplayground: the playground cannot run this block, because {}",
+                    blockers.join("; and ")
+                ));
+            } else if marked && blockers.is_empty() {
+                problems.push(format!(
+                    "{at}: remove `noplayground`: the playground can run this block, so readers get a Run button"
+                ));
+            }
+        }
+    }
+    fail_on(
+        problems,
+        "Run buttons (see \"Run buttons\" in CONTRIBUTING.md)",
+    );
+}

@@ -1,0 +1,608 @@
+// Tests the built book (target/book) as a reader uses it, in headless
+// Chromium driven by playwright-core. `./check.sh` runs it after `mdbook
+// build`; by hand (after one ./check.sh has installed the tools):
+//
+//   node --test-reporter=spec tests/browser/book.test.mjs
+//
+// The pages come from book/src/SUMMARY.md and every check is generic, so a
+// new page is tested without changing this file. Nothing leaves the machine:
+// the book is served on 127.0.0.1, the playground's crate list and its Run
+// service are answered by the test, and any other request to another site
+// fails the page. Screenshots go to target/browser-screenshots/ (a few key
+// views, and one for every page that fails a check).
+//
+// Environment (all optional): BOOK_DIR (target/book), CHROMIUM
+// (/usr/bin/chromium), BROWSER_TOOLS (.tools/browser: where check.sh installs
+// playwright-core), SCREENSHOTS (target/browser-screenshots).
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { fileFor, serveBook } from './serve.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fromRoot = p => path.resolve(ROOT, p);
+const BOOK = fromRoot(process.env.BOOK_DIR ?? 'target/book');
+const SRC = fromRoot('book/src');
+const SHOTS = fromRoot(process.env.SCREENSHOTS ?? 'target/browser-screenshots');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const TOOLS = fromRoot(process.env.BROWSER_TOOLS ?? '.tools/browser');
+
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 375, height: 740 };
+const MOCK_RUN_OUTPUT = 'output from the test, standing in for the playground';
+
+// ---------------------------------------------------------------- inputs
+
+const read = p => fs.readFileSync(p, 'utf8');
+
+/** The chapters SUMMARY.md links to, in order. */
+function summaryPages() {
+    const pages = [];
+    for (const [, title, target] of read(path.join(SRC, 'SUMMARY.md')).matchAll(/\[([^\]]*)\]\(([^)]*)\)/g)) {
+        const md = target.trim();
+        if (!md.endsWith('.md') || /^[a-z]+:/i.test(md)) {
+            continue; // a draft chapter `[x]()` or an outside link
+        }
+        const html = path.basename(md) === 'README.md'
+            ? md.replace(/README\.md$/, 'index.html')
+            : md.replace(/\.md$/, '.html');
+        pages.push({ title, md, html });
+    }
+    return pages;
+}
+
+/** The URL path the book is published under: book.toml's site-url. */
+function sitePrefix() {
+    const match = read(fromRoot('book.toml')).match(/^\s*site-url\s*=\s*"([^"]*)"/m);
+    let prefix = match ? match[1] : '/';
+    if (!prefix.startsWith('/')) prefix = '/' + prefix;
+    return prefix.endsWith('/') ? prefix : prefix + '/';
+}
+
+/** The crates tests/book.rs lets a Run button use (one list for both tests). */
+function playgroundCrates() {
+    const match = read(fromRoot('tests/book.rs')).match(/const PLAYGROUND_CRATES: &\[&str\] = &\[([^\]]*)\]/);
+    assert.ok(match, 'tests/book.rs must declare PLAYGROUND_CRATES');
+    return [...match[1].matchAll(/"([^"]+)"/g)].map(m => m[1]);
+}
+
+/** Every .html file in the build, relative to it. */
+function builtHtmlFiles(dir = BOOK) {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) return builtHtmlFiles(full);
+        return entry.name.endsWith('.html') ? [path.relative(BOOK, full)] : [];
+    });
+}
+
+const PAGES = summaryPages();
+const PREFIX = sitePrefix();
+const CRATES = playgroundCrates();
+const SEARCH_TERMS = JSON.parse(read(path.join(path.dirname(fileURLToPath(import.meta.url)), 'search-terms.json')));
+
+// ---------------------------------------------------------------- browser
+
+let server;
+let browser;
+let desktop; // one browser context for every desktop test
+let runRequests = []; // what the Run buttons sent to the (mocked) playground
+
+before(async () => {
+    assert.ok(fs.existsSync(path.join(BOOK, 'index.html')), `${BOOK} has no index.html: run mdbook build first`);
+    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: ./check.sh installs Debian's chromium (or set CHROMIUM)`);
+    const require = createRequire(path.join(TOOLS, 'package.json'));
+    let chromium;
+    try {
+        ({ chromium } = require('playwright-core'));
+    } catch (error) {
+        assert.fail(`playwright-core is not installed in ${TOOLS} (./check.sh installs it): ${error.message}`);
+    }
+    fs.rmSync(SHOTS, { recursive: true, force: true });
+    fs.mkdirSync(SHOTS, { recursive: true });
+    server = await serveBook(BOOK, PREFIX);
+    browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        // Root needs --no-sandbox; the rest keep Chromium off the network.
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    desktop = await newContext({ viewport: DESKTOP });
+});
+
+after(async () => {
+    await browser?.close();
+    await server?.close();
+});
+
+/** A browser context whose requests to other sites never leave the machine. */
+async function newContext(options) {
+    const context = await browser.newContext({ serviceWorkers: 'block', ...options });
+    context.setDefaultTimeout(10_000);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+    await context.route(url => url.origin !== server.origin, async route => {
+        const request = route.request();
+        const cors = { 'access-control-allow-origin': '*' };
+        if (request.url() === 'https://play.rust-lang.org/meta/crates') {
+            const crates = CRATES.map(id => ({ id, name: id, version: '0.0.0' }));
+            return route.fulfill({ json: { crates }, headers: cors });
+        }
+        if (request.url() === 'https://play.rust-lang.org/evaluate.json') {
+            runRequests.push(JSON.parse(request.postData() ?? '{}'));
+            return route.fulfill({ json: { result: MOCK_RUN_OUTPUT, error: null }, headers: cors });
+        }
+        return route.abort(); // reported by the page's `requestfailed` watcher
+    });
+    return context;
+}
+
+/** Collects what goes wrong in `page` until `stop()` is called. */
+function watch(page) {
+    const problems = [];
+    const onConsole = m => m.type() === 'error' && problems.push(`console error: ${m.text()}`);
+    const onError = e => problems.push(`uncaught exception: ${e.message}`);
+    const onResponse = r => r.status() >= 400 && problems.push(`HTTP ${r.status()} for ${r.url()}`);
+    const onFailed = r => {
+        const error = r.failure()?.errorText;
+        if (!r.url().startsWith(server.origin)) {
+            problems.push(`requested ${r.url()} from another site: the book must not load anything from elsewhere`);
+        } else if (error !== 'net::ERR_ABORTED') { // a load cut short by the next page: no defect
+            problems.push(`request failed: ${r.url()} (${error})`);
+        }
+    };
+    page.on('console', onConsole);
+    page.on('pageerror', onError);
+    page.on('response', onResponse);
+    page.on('requestfailed', onFailed);
+    const stop = () => {
+        page.off('console', onConsole);
+        page.off('pageerror', onError);
+        page.off('response', onResponse);
+        page.off('requestfailed', onFailed);
+        return problems;
+    };
+    return { problems, stop };
+}
+
+/** Opens `file` (relative to the book) in `page`; returns what went wrong,
+ * and goes on collecting into that list until the next `open`. */
+async function open(page, file) {
+    page.stopWatching?.();
+    const { problems, stop } = watch(page);
+    page.stopWatching = stop;
+    const response = await page.goto(server.base + file, { waitUntil: 'load' });
+    if (!response || response.status() !== 200) {
+        problems.push(`${file} answered ${response?.status()}`);
+    }
+    // The Run buttons wait for the playground's crate list; the page script
+    // then either shows each one or adds the class `hidden`.
+    await page.waitForFunction(() => [...document.querySelectorAll('.play-button')]
+        .every(b => b.classList.contains('hidden') || !b.hidden))
+        .catch(() => problems.push('the Run buttons never got the playground\'s crate list'));
+    return problems;
+}
+
+const safeName = s => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+
+async function screenshot(page, name, options = {}) {
+    await page.screenshot({ path: path.join(SHOTS, `${safeName(name)}.png`), ...options });
+}
+
+/** Fails with every problem listed, one per line. */
+function report(problems, what) {
+    assert.ok(problems.length === 0, `${what}:\n  ${problems.join('\n  ')}\n(screenshots in ${path.relative(ROOT, SHOTS)})`);
+}
+
+// What a page holds, read once per file and shared by the tests below.
+const pageInfo = new Map();
+
+async function inspect(page) {
+    return page.evaluate(() => {
+        const main = document.querySelector('main');
+        const codes = main ? [...main.querySelectorAll('pre > code')] : [];
+        return {
+            hasMain: Boolean(main),
+            text: main ? main.innerText : '',
+            ids: [...document.querySelectorAll('[id]')].map(e => e.id)
+                .concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
+            links: [...document.querySelectorAll('a[href]')].map(a => ({
+                href: a.href,
+                headingAnchor: a.classList.contains('header') && a.getAttribute('href').startsWith('#'),
+                edit: a.rel === 'edit',
+            })),
+            inlineCode: main ? [...main.querySelectorAll('p code, li code, td code')].map(c => c.textContent.trim()) : [],
+            blocks: codes.map(code => {
+                const pre = code.parentElement;
+                const run = pre.querySelector('.play-button');
+                return {
+                    classes: [...code.classList],
+                    source: code.textContent,
+                    shown: code.innerText,
+                    hiddenLines: code.querySelectorAll('.boring').length,
+                    runVisible: Boolean(run) && !run.hidden && !run.classList.contains('hidden')
+                        && getComputedStyle(run).display !== 'none',
+                };
+            }),
+        };
+    });
+}
+
+/** What `file` holds, loading it in the desktop context when not yet read. */
+async function info(file) {
+    if (!pageInfo.has(file)) {
+        const page = await desktop.newPage();
+        try {
+            const problems = await open(page, file);
+            pageInfo.set(file, { problems, ...(await inspect(page)) });
+        } finally {
+            await page.close();
+        }
+    }
+    return pageInfo.get(file);
+}
+
+const blockName = (page, index) => `${page.html}, code block ${index + 1}`;
+
+// ---------------------------------------------------------------- tests
+
+test('SUMMARY.md lists pages, and each one was built', () => {
+    assert.ok(PAGES.length > 0, 'SUMMARY.md lists no pages');
+    const missing = PAGES.filter(p => !fs.existsSync(path.join(BOOK, p.html))).map(p => `${p.md}: no ${p.html} in the build`);
+    const stale = Object.keys(SEARCH_TERMS).filter(md => !PAGES.some(p => p.md === md))
+        .map(md => `tests/browser/search-terms.json names ${md}, which SUMMARY.md does not list`);
+    report([...missing, ...stale], 'pages');
+});
+
+test('every page loads cleanly and shows every code block, hidden lines on demand', { timeout: 180_000 }, async () => {
+    const problems = [];
+    const page = await desktop.newPage();
+    for (const chapter of PAGES) {
+        const watched = await open(page, chapter.html);
+        const found = [];
+        const data = await inspect(page);
+        pageInfo.set(chapter.html, { problems: [], ...data });
+        if (!data.hasMain) found.push(`${chapter.html}: no <main> element`);
+        if (data.text.includes('{{#') || data.blocks.some(b => b.source.includes('{{#'))) {
+            found.push(`${chapter.html}: shows a raw {{#...}} directive`);
+        }
+        data.blocks.forEach((block, index) => {
+            if (block.shown.trim() === '') {
+                found.push(`${blockName(chapter, index)} is empty on the page` +
+                    (block.hiddenLines ? ' (every line is hidden: check the anchor name)' : ''));
+            }
+        });
+        // Press each "Show hidden lines" button: every hidden line appears,
+        // and a second press hides them again.
+        const hiddenLines = await page.evaluate(() => {
+            const failures = [];
+            const codes = [...document.querySelectorAll('main pre > code')];
+            codes.forEach((code, index) => {
+                const boring = [...code.querySelectorAll('.boring')];
+                if (boring.length === 0) return;
+                const where = `code block ${index + 1}`;
+                const button = code.parentElement.querySelector(':scope > .buttons > button[title="Show hidden lines"]');
+                if (!button) {
+                    failures.push(`${where} has hidden lines but no "Show hidden lines" button`);
+                    return;
+                }
+                const allHidden = () => boring.every(b => getComputedStyle(b).display === 'none');
+                const allShown = () => boring.every(b => getComputedStyle(b).display !== 'none');
+                if (!allHidden()) failures.push(`${where}: hidden lines show before the button is pressed`);
+                const before = code.innerText.length;
+                button.click();
+                if (!allShown() || code.innerText.length <= before) {
+                    failures.push(`${where}: "Show hidden lines" does not show them`);
+                }
+                button.click();
+                if (!allHidden()) failures.push(`${where}: pressing the button again does not hide them`);
+            });
+            return failures;
+        });
+        found.push(...hiddenLines.map(f => `${chapter.html}, ${f}`));
+        found.unshift(...watched.map(p => `${chapter.html}: ${p}`));
+        if (found.length > 0) {
+            await screenshot(page, `FAILED-page-${chapter.html}`);
+            problems.push(...found);
+        }
+    }
+    // Two views for a person to look at: the first page, and the page with
+    // the most listings at its first listing.
+    const busiest = PAGES.reduce((a, b) => (pageInfo.get(b.html)?.blocks.length ?? 0) > (pageInfo.get(a.html)?.blocks.length ?? 0) ? b : a);
+    await open(page, PAGES[0].html);
+    await screenshot(page, `desktop-${PAGES[0].html}`);
+    if (busiest !== PAGES[0]) {
+        await open(page, busiest.html);
+        await page.locator('main pre').first().scrollIntoViewIfNeeded();
+        await screenshot(page, `desktop-${busiest.html}`);
+    }
+    await page.close();
+    report(problems, 'pages that a reader would see broken');
+});
+
+test('Run buttons show only where the playground can run the code, and send the whole program', async () => {
+    const problems = [];
+    let shown = 0;
+    let first = null;
+    for (const chapter of PAGES) {
+        const data = await info(chapter.html);
+        data.blocks.forEach((block, index) => {
+            if (!block.runVisible) return;
+            shown += 1;
+            first ??= { chapter, index };
+            const where = blockName(chapter, index);
+            if (block.source.includes('feature = "paused-clock"')) {
+                problems.push(`${where}: has a Run button, but the program sleeps or prints times`);
+            }
+            if (block.source.includes('env::args')) {
+                problems.push(`${where}: has a Run button, but the program reads command-line arguments`);
+            }
+            for (const [, crate] of block.source.matchAll(/extern\s+crate\s+([A-Za-z0-9_]+)\s*;/g)) {
+                if (!CRATES.includes(crate)) problems.push(`${where}: has a Run button, but uses ${crate}`);
+            }
+            if (!block.classes.includes('edition2024')) {
+                const edition = block.classes.find(c => c.startsWith('edition'))?.slice(7) ?? '2015';
+                problems.push(`${where}: has a Run button that sends edition ${edition}, not 2024 (book.toml's [rust] edition?)`);
+            }
+        });
+    }
+    report(problems, 'Run buttons that cannot work (see "Run buttons" in CONTRIBUTING.md)');
+    assert.ok(first, 'no page shows a Run button: did the playground crate list stop loading?');
+    console.log(`  ${shown} code blocks show a Run button`);
+
+    // Press one, against the stand-in playground: it sends the whole program,
+    // hidden lines included, as edition 2024, and shows what comes back.
+    const page = await desktop.newPage();
+    await open(page, first.chapter.html);
+    const pre = page.locator('main pre:has(> code)').nth(first.index);
+    await pre.hover();
+    runRequests = [];
+    await pre.locator('.play-button').click();
+    await pre.locator('code.result').filter({ hasText: MOCK_RUN_OUTPUT }).waitFor();
+    const source = await pre.locator('code').first().evaluate(c => c.textContent);
+    assert.equal(runRequests.length, 1, 'pressing Run sent no request to the playground');
+    assert.equal(runRequests[0].edition, '2024');
+    assert.equal(runRequests[0].code, source, 'Run must send the whole program, hidden lines included');
+    assert.match(runRequests[0].code, /fn main\(\)/);
+    await pre.scrollIntoViewIfNeeded();
+    await screenshot(page, 'run-button-result');
+    await page.close();
+});
+
+test('every internal link and anchor resolves; external links are listed, not fetched', { timeout: 180_000 }, async () => {
+    const problems = [];
+    const external = new Map();
+    const editLinks = new Set();
+    const files = [...new Set([...PAGES.map(p => p.html), ...builtHtmlFiles()])];
+    for (const file of files) {
+        const data = await info(file);
+        problems.push(...data.problems.map(p => `${file}: ${p}`));
+        for (const { href, headingAnchor, edit } of data.links) {
+            // mdBook's 404 page sets <base href> to the site root, so its own
+            // heading anchor points at the first page; nothing a reader needs.
+            if (file === '404.html' && headingAnchor) continue;
+            const url = new URL(href);
+            if (url.origin !== server.origin) {
+                if (edit) {
+                    editLinks.add(url.href); // one per page: counted, not listed
+                } else {
+                    if (!external.has(url.href)) external.set(url.href, new Set());
+                    external.get(url.href).add(file);
+                }
+                continue;
+            }
+            const target = fileFor(BOOK, PREFIX, decodeURI(url.pathname));
+            const label = `${file}: link to ${url.pathname.slice(PREFIX.length)}${url.hash}`;
+            if (!target) {
+                problems.push(`${label}: no such file in the build`);
+                continue;
+            }
+            const id = decodeURIComponent(url.hash.slice(1));
+            if (id === '') continue;
+            if (!target.endsWith('.html')) {
+                problems.push(`${label}: an anchor into a file that is not a page`);
+            } else if (!(await info(path.relative(BOOK, target))).ids.includes(id)) {
+                problems.push(`${label}: the page has no element with id "${id}"`);
+            }
+        }
+    }
+    const list = [...external].sort(([a], [b]) => a.localeCompare(b))
+        .map(([href, pages]) => `    ${href}  (${pages.size} page${pages.size > 1 ? 's' : ''})`);
+    console.log(`  ${files.length} pages checked; external links (not fetched: the tests run offline):\n${list.join('\n')}`
+        + `\n    and ${editLinks.size} "Suggest an edit" links, one per page`);
+    report([...new Set(problems)], 'broken links');
+});
+
+/** The search term for a chapter: from search-terms.json, or else the
+ * identifier in the page's prose that the fewest other pages mention. */
+function searchTerm(chapter, texts) {
+    if (SEARCH_TERMS[chapter.md]) return { term: SEARCH_TERMS[chapter.md], derived: false };
+    const others = PAGES.filter(p => p !== chapter).map(p => texts.get(p.html) ?? '');
+    const candidates = [...new Set(pageInfo.get(chapter.html).inlineCode)]
+        .filter(code => /^[A-Za-z_][A-Za-z0-9_]{3,}!?$/.test(code))
+        .map(code => ({ code, spread: others.filter(text => text.includes(code)).length }))
+        .sort((a, b) => a.spread - b.spread);
+    return { term: candidates[0]?.code ?? chapter.title, derived: true };
+}
+
+test('search finds every chapter by a term from it', { timeout: 120_000 }, async () => {
+    const texts = new Map();
+    for (const chapter of PAGES) texts.set(chapter.html, (await info(chapter.html)).text);
+    const page = await desktop.newPage();
+    const problems = await open(page, PAGES[0].html);
+    await page.keyboard.press('s');
+    const bar = page.locator('#mdbook-searchbar');
+    await bar.waitFor();
+    // The index loads when search opens; then the spinner stops.
+    const loaded = await page.waitForFunction(() => !document.getElementById('mdbook-searchbar-outer').classList.contains('searching'))
+        .then(() => true, () => false);
+    if (!loaded) {
+        await screenshot(page, 'FAILED-search-index');
+        report([...problems, 'the search index never finished loading'], 'search');
+    }
+    const used = [];
+    for (const chapter of PAGES) {
+        const { term, derived } = searchTerm(chapter, texts);
+        used.push(`${chapter.md}: ${term}${derived ? ' (derived)' : ''}`);
+        // Typing runs the search on each key's release: fill, then one key.
+        await bar.fill(term);
+        await bar.press('End');
+        const results = page.locator('#mdbook-searchresults li a');
+        await results.first().waitFor({ timeout: 5_000 }).catch(() => {});
+        const found = await results.evaluateAll(links => links.map(a => new URL(a.href).pathname));
+        if (!found.some(p => p.endsWith('/' + chapter.html))) {
+            problems.push(`searching "${term}" does not find ${chapter.html} (found: ${[...new Set(found)].join(', ') || 'nothing'})`);
+            await screenshot(page, `FAILED-search-${chapter.html}`);
+        }
+        if (term === 'JoinSet') await screenshot(page, 'search-JoinSet');
+    }
+    console.log(`  search terms: ${used.join('; ')}`);
+    await page.close();
+    report(problems, 'search');
+});
+
+test('the theme switch changes and remembers the theme', async () => {
+    const page = await desktop.newPage();
+    const problems = await open(page, PAGES[0].html);
+    const backgrounds = new Map();
+    for (const theme of ['light', 'rust', 'coal', 'navy', 'ayu']) {
+        // Choosing a theme leaves the list open; the toggle opens or closes it.
+        if (!(await page.locator('#mdbook-theme-list').isVisible())) {
+            await page.locator('#mdbook-theme-toggle').click();
+        }
+        await page.locator(`#mdbook-theme-${theme}`).click();
+        const state = await page.evaluate(() => ({
+            classes: [...document.documentElement.classList],
+            background: getComputedStyle(document.documentElement).backgroundColor,
+            saved: localStorage.getItem('mdbook-theme'),
+        }));
+        if (!state.classes.includes(theme)) problems.push(`choosing ${theme} leaves <html class="${state.classes.join(' ')}">`);
+        if (state.saved !== theme) problems.push(`choosing ${theme} saves "${state.saved}"`);
+        backgrounds.set(theme, state.background);
+        if (theme === 'navy') await screenshot(page, 'theme-navy');
+    }
+    if (new Set(backgrounds.values()).size !== backgrounds.size) {
+        problems.push(`themes share a background colour: ${JSON.stringify(Object.fromEntries(backgrounds))}`);
+    }
+    await page.reload();
+    const kept = await page.evaluate(() => document.documentElement.classList.contains('ayu'));
+    if (!kept) problems.push('the chosen theme (ayu) is lost on reload');
+    await page.evaluate(() => localStorage.removeItem('mdbook-theme'));
+    await page.close();
+    report(problems, 'theme switch');
+});
+
+test('the copy button copies what the listing shows', async () => {
+    let chapter;
+    let index = -1;
+    for (const candidate of PAGES) {
+        index = (await info(candidate.html)).blocks.findIndex(b => b.hiddenLines > 0);
+        if (index >= 0) {
+            chapter = candidate;
+            break;
+        }
+    }
+    assert.ok(chapter, 'no code block with hidden lines in the book');
+    const page = await desktop.newPage();
+    const problems = await open(page, chapter.html);
+    const pre = page.locator('main pre:has(> code)').nth(index);
+    const code = pre.locator('code').first();
+    const copy = async () => {
+        await page.evaluate(() => navigator.clipboard.writeText(''));
+        await pre.hover();
+        await pre.locator('.clip-button').click();
+        await pre.locator('.clip-button .tooltiptext').filter({ hasText: 'Copied!' }).waitFor();
+        return page.evaluate(() => navigator.clipboard.readText());
+    };
+    const shown = await code.innerText();
+    const copied = await copy();
+    if (copied !== shown) problems.push(`copied text differs from the listing:\n${copied}\n--- shown ---\n${shown}`);
+    const hiddenLine = (await code.locator('.boring').first().textContent()).trim();
+    if (hiddenLine && copied.includes(hiddenLine)) problems.push(`copied a hidden line: ${hiddenLine}`);
+
+    // Show the hidden lines with a real click; now they are copied too.
+    await pre.hover();
+    await pre.locator('button[title="Show hidden lines"]').click();
+    await pre.locator('button[title="Hide lines"]').waitFor();
+    await pre.scrollIntoViewIfNeeded();
+    await screenshot(page, `hidden-lines-shown-${chapter.html}`);
+    const all = await copy();
+    if (all !== (await code.innerText()) || (hiddenLine && !all.includes(hiddenLine))) {
+        problems.push(`with hidden lines shown, the copy lacks them (first hidden line: ${hiddenLine})`);
+    }
+    await page.close();
+    report(problems.map(p => `${blockName(chapter, index)}: ${p}`), 'copy button');
+});
+
+test('on a phone, pages fit the screen and code scrolls inside its block', { timeout: 180_000 }, async () => {
+    const phone = await newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await phone.newPage();
+    const problems = [];
+    let widest = null;
+    for (const chapter of PAGES) {
+        const watched = await open(page, chapter.html);
+        const found = [];
+        const layout = await page.evaluate(() => {
+            const width = window.innerWidth;
+            // Everything in <main> must lie on the screen, or inside a box
+            // that scrolls sideways (a listing, a table's wrapper): the book's
+            // CSS clips anything else, and the reader never sees it.
+            const out = [];
+            const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+            const visit = element => {
+                for (const child of element.children) {
+                    const box = child.getBoundingClientRect();
+                    if (box.width > 0 && (box.left < -0.5 || box.right > width + 0.5)) {
+                        const text = child.textContent.trim().replace(/\s+/g, ' ').slice(0, 40);
+                        out.push(`<${child.tagName.toLowerCase()}> "${text}" spans ${Math.round(box.left)}..${Math.round(box.right)}px`);
+                    } else if (!scrolls(child)) {
+                        visit(child);
+                    }
+                }
+            };
+            const main = document.querySelector('main');
+            if (main) visit(main);
+            const codeWidths = [...document.querySelectorAll('main pre > code')].map(c => c.scrollWidth);
+            return {
+                width,
+                pageWidth: document.documentElement.scrollWidth,
+                out,
+                widestCode: Math.max(0, ...codeWidths),
+                firstCode: (() => {
+                    const pre = document.querySelector('main pre');
+                    if (!pre) return null;
+                    const box = pre.getBoundingClientRect();
+                    return { width: box.width, height: box.height };
+                })(),
+            };
+        });
+        if (layout.pageWidth > layout.width) {
+            found.push(`${chapter.html}: the page is ${layout.pageWidth}px wide on a ${layout.width}px screen (it scrolls sideways)`);
+        }
+        found.push(...layout.out.map(o => `${chapter.html}: ${o}, outside the ${layout.width}px screen`));
+        if (layout.firstCode && (layout.firstCode.width < layout.width / 2 || layout.firstCode.height < 10)) {
+            found.push(`${chapter.html}: the first code block is ${Math.round(layout.firstCode.width)}x${Math.round(layout.firstCode.height)}px`);
+        }
+        found.unshift(...watched.map(p => `${chapter.html}: ${p}`));
+        if (!widest || layout.widestCode > widest.code) widest = { chapter, code: layout.widestCode };
+        if (chapter === PAGES[0]) await screenshot(page, `phone-${chapter.html}`);
+        if (found.length > 0) {
+            await screenshot(page, `FAILED-phone-${chapter.html}`);
+            problems.push(...found);
+        }
+    }
+    // The page with the widest listing, scrolled to it.
+    if (widest) {
+        await open(page, widest.chapter.html);
+        await page.evaluate(() => {
+            const codes = [...document.querySelectorAll('main pre > code')];
+            codes.sort((a, b) => b.scrollWidth - a.scrollWidth)[0]?.scrollIntoView();
+        });
+        await screenshot(page, `phone-widest-code-${widest.chapter.html}`);
+    }
+    await phone.close();
+    report(problems, 'pages that do not fit a phone');
+});
