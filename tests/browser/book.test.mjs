@@ -572,7 +572,9 @@ test('on a phone, pages fit the screen and code scrolls inside its block', { tim
                 out,
                 widestCode: Math.max(0, ...codeWidths),
                 firstCode: (() => {
-                    const pre = document.querySelector('main pre');
+                    // The first listing on screen: a twin's other tab is hidden.
+                    const pre = [...document.querySelectorAll('main pre')]
+                        .find(p => p.getClientRects().length > 0);
                     if (!pre) return null;
                     const box = pre.getBoundingClientRect();
                     return { width: box.width, height: box.height };
