@@ -58,7 +58,13 @@ prepare_book_crates() {
         while read -r file; do ln -f "$file" "$lib/" || cp "$file" "$lib/"; done
     ls "$lib"/libtokio-*.rlib >/dev/null || { echo "no tokio rlib in $lib"; return 1; }
     rustdoc=$(rustup which rustdoc 2>/dev/null || command -v rustdoc)
-    printf '#!/bin/sh\nexec "%s" --cfg '"'"'feature="paused-clock"'"'"' "$@"\n' "$rustdoc" >"$bin/rustdoc"
+    # The toolchain ships a `libc` of its own (std uses it), so `extern crate
+    # libc;` in a page would find two (E0464): name ours explicitly.
+    local externs="" rlib
+    for rlib in "$lib"/liblibc-*.rlib; do
+        if [ -e "$rlib" ]; then externs="--extern 'libc=$PWD/$rlib'"; fi
+    done
+    printf '#!/bin/sh\nexec "%s" --cfg '"'"'feature="paused-clock"'"'"' %s "$@"\n' "$rustdoc" "$externs" >"$bin/rustdoc"
     chmod +x "$bin/rustdoc"
 }
 

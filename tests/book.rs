@@ -444,6 +444,7 @@ fn every_example_twin_and_output_file_is_shown_in_a_chapter() {
     let mut files = files_in("examples", "rs");
     files.extend(files_in("examples", "py"));
     files.extend(files_in("book/src/output", "txt"));
+    files.extend(files_in("book/src/measured", "md"));
     for file in files {
         if !included.contains(&fs::canonicalize(&file).expect("listed file exists")) {
             problems.push(format!("{}: shown in no chapter", shown(&file)));

@@ -12,6 +12,8 @@
 //! A file named `*.fails.txt` shows a run that must exit with an error.
 //! Files named `*.py.txt` show what a Python twin prints; `tests/twins.rs`
 //! checks those.
+//! An example that measures (timings, memory) has a measured file,
+//! `book/src/measured/NAME.md`, instead: `tests/measured.rs` checks it.
 //! Rust prints the thread's id in a panic message (`thread 'main' (9310)
 //! panicked`), which changes on every run: that one number is not compared.
 
@@ -187,11 +189,13 @@ fn every_output_block_is_what_its_example_prints() {
         let Some(name) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
+        let measured = root().join(format!("book/src/measured/{name}.md"));
         if path.extension().is_some_and(|e| e == "rs")
             && !examples_run.iter().any(|run| run == name)
+            && !measured.is_file()
         {
             problems.push(format!(
-                "examples/{name}.rs: no file in book/src/output runs it; add one whose first line is `$ cargo run --example {name}`"
+                "examples/{name}.rs: no file in book/src/output runs it; add one whose first line is `$ cargo run --example {name}` (or, for measurements, see tests/measured.rs)"
             ));
         }
     }

@@ -1,0 +1,366 @@
+//! A measured file, `book/src/measured/NAME.md`, holds what the example
+//! `NAME` printed when `./measure.sh` last ran it at full size on a quiet
+//! machine: real timings and memory, which no other run reproduces. It takes
+//! the place of the example's output file (`tests/output.rs` accepts it
+//! instead), and this test keeps it honest. It runs `NAME --small`, the same
+//! program with few jobs, and fails unless what that prints has the shape of
+//! the file:
+//!
+//! - the first line, which names the command that writes the file, is the same;
+//! - the same `**Key:**` lines in the same order (their values describe the
+//!   machine and the run, and may differ);
+//! - the same tables: the same header, the same number of rows, the same row
+//!   labels (every cell without a digit), and a number, or `—` for "not
+//!   measured", wherever the file has one;
+//! - list items (`- ...`) say which trials failed on the measuring machine,
+//!   and are not compared;
+//! - and what every run must show does show, such as "every job joined".
+//!
+//! So a renamed column, a missing row, a table edited by hand or an example
+//! that no longer prints what the book shows all fail here. After changing
+//! such an example on purpose, run `./measure.sh` to write the files again.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The build `tests/output.rs` and `mdbook test` use, so nothing compiles twice.
+fn target_dir() -> PathBuf {
+    root().join("target/mdbook")
+}
+
+fn build_examples() {
+    let status = Command::new(env!("CARGO"))
+        .current_dir(root())
+        .args([
+            "build",
+            "--quiet",
+            "--examples",
+            "--features",
+            "paused-clock",
+            "--target-dir",
+        ])
+        .arg(target_dir())
+        .status()
+        .expect("cannot run cargo");
+    assert!(status.success(), "building the examples failed");
+}
+
+/// The example a measured file comes from, read from its first line.
+fn example_name(first_line: &str) -> Option<&str> {
+    let rest = first_line.split("--example ").nth(1)?;
+    let name = rest.split([' ', '`']).next()?;
+    (!name.is_empty()).then_some(name)
+}
+
+/// `12`, `1,234.5`, `-3` or `—`: what may stand where a file has a number.
+fn is_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell).replace(',', "");
+    cell == "—" || (!digits.is_empty() && digits.parse::<f64>().is_ok())
+}
+
+/// One line of a measured file, as far as its shape goes.
+#[derive(Debug, PartialEq)]
+enum Shape {
+    /// The first line.
+    Title(String),
+    /// `**Key:** value`: only the key counts.
+    Key(String),
+    /// A table row: numbers become `#`; separator dashes become `---`.
+    Row(Vec<String>),
+    Text(String),
+}
+
+fn shape(number: usize, line: &str) -> Option<Shape> {
+    let line = line.trim();
+    if number == 0 {
+        return Some(Shape::Title(line.to_string()));
+    }
+    if line.is_empty() || line.starts_with("- ") {
+        return None;
+    }
+    if let Some(row) = line.strip_prefix('|') {
+        let cells = row
+            .strip_suffix('|')
+            .unwrap_or(row)
+            .split('|')
+            .map(str::trim)
+            .map(|cell| {
+                if is_number(cell) {
+                    "#".to_string()
+                } else if !cell.is_empty() && cell.chars().all(|c| c == '-' || c == ':') {
+                    let (left, right) = (cell.starts_with(':'), cell.ends_with(':'));
+                    format!(
+                        "{}---{}",
+                        if left { ":" } else { "" },
+                        if right { ":" } else { "" }
+                    )
+                } else {
+                    cell.to_string()
+                }
+            })
+            .collect();
+        return Some(Shape::Row(cells));
+    }
+    if let Some((key, _)) = line
+        .strip_prefix("**")
+        .and_then(|rest| rest.split_once(":**"))
+    {
+        return Some(Shape::Key(key.to_string()));
+    }
+
+    Some(Shape::Text(line.to_string()))
+}
+
+fn shapes(text: &str) -> Vec<(usize, Shape)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(number, line)| shape(number, line).map(|s| (number + 1, s)))
+        .collect()
+}
+
+/// One table row: its label (the first cell), and each cell by its column's header.
+struct Row {
+    label: String,
+    cells: BTreeMap<String, String>,
+}
+
+/// The rows of every table.
+fn table_rows(text: &str) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut header: Option<Vec<String>> = None;
+    for line in text.lines().map(str::trim) {
+        let Some(row) = line.strip_prefix('|') else {
+            header = None;
+            continue;
+        };
+        let cells: Vec<String> = row
+            .strip_suffix('|')
+            .unwrap_or(row)
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect();
+        match &header {
+            None => header = Some(cells),
+            Some(_)
+                if cells
+                    .iter()
+                    .all(|c| c.chars().all(|c| c == '-' || c == ':')) => {}
+            Some(names) => rows.push(Row {
+                label: cells.first().cloned().unwrap_or_default(),
+                cells: names.iter().cloned().zip(cells).collect(),
+            }),
+        }
+    }
+    rows
+}
+
+fn number(row: &Row, column: &str) -> Option<f64> {
+    let cell = row.cells.get(column)?;
+    cell.replace(',', "").parse().ok()
+}
+
+/// What every run of `name` must show, whatever the machine.
+fn invariants(name: &str, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let rows = table_rows(text);
+    if rows.is_empty() {
+        problems.push("no table rows".to_string());
+    }
+    for row in &rows {
+        let label = &row.label;
+        let mut expect = |what: &str, holds: bool| {
+            if !holds {
+                problems.push(format!("row `{label}`: {what}: {:?}", row.cells));
+            }
+        };
+
+        match name {
+            "threads_vs_tasks" => {
+                let jobs = number(row, "Jobs");
+                let waiting = number(row, "Waiting at once");
+                if label.contains("until one fails") {
+                    expect("never more waiting than started", waiting <= jobs);
+                } else {
+                    expect(
+                        "every job waits at once",
+                        waiting.is_some() && waiting == jobs,
+                    );
+                    expect("every job joined", number(row, "Join all (ms)").is_some());
+                }
+            }
+            "many_connections" => {
+                // ROUND_TRIPS in examples/many_connections.rs.
+                let connections = number(row, "Connections");
+                expect(
+                    "every connection held at once",
+                    connections.is_some() && number(row, "Held at once") == connections,
+                );
+                expect(
+                    "every round trip done",
+                    number(row, "Round trips") == connections.map(|c| c * 10.0),
+                );
+                expect(
+                    "a rate measured",
+                    number(row, "Round trips per second").is_some_and(|r| r > 0.0),
+                );
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+/// Runs `name --small` and returns what it printed on stdout.
+fn run_small(name: &str) -> Result<String, String> {
+    let output = Command::new(target_dir().join("debug/examples").join(name))
+        .arg("--small")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run `{name}`: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() {
+        return Err(format!(
+            "`{name} --small` failed ({}):\n{stdout}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(stdout)
+}
+
+/// The first difference in shape between the book's file and a new run
+/// (one missing row shifts every line after it), and how many lines differ.
+fn differences(file: &str, book: &str, now: &str) -> Option<String> {
+    let (book, now) = (shapes(book), shapes(now));
+    let lines = book.len().max(now.len());
+    let differ = (0..lines)
+        .filter(|&i| book.get(i).map(|(_, s)| s) != now.get(i).map(|(_, s)| s))
+        .collect::<Vec<_>>();
+    let first = *differ.first()?;
+    let line = book
+        .get(first)
+        .map_or(String::from("end"), |(line, _)| line.to_string());
+    Some(format!(
+        "{file}:{line}: the book has {:?}, the example now prints {:?} ({} of {lines} lines differ)",
+        book.get(first).map(|(_, s)| s),
+        now.get(first).map(|(_, s)| s),
+        differ.len()
+    ))
+}
+
+#[test]
+fn every_measured_file_has_the_shape_its_example_prints() {
+    build_examples();
+    let dir = root().join("book/src/measured");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect("list book/src/measured")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no measured files in book/src/measured");
+
+    let mut problems = Vec::new();
+    for path in &files {
+        let shown = path
+            .strip_prefix(root())
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let book = fs::read_to_string(path).expect("read measured file");
+        let first = book.lines().next().unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if example_name(first) != Some(stem) {
+            problems.push(format!(
+                "{shown}:1: must name `--example {stem}`, the example that writes it; found `{first}`"
+            ));
+            continue;
+        }
+        if !book
+            .lines()
+            .any(|line| line.starts_with("**Measured:**") && line.contains("release build"))
+        {
+            problems.push(format!(
+                "{shown}: has no `**Measured:** ... release build` line; write it with ./measure.sh"
+            ));
+        }
+        problems.extend(
+            invariants(stem, &book)
+                .into_iter()
+                .map(|p| format!("{shown}: {p}")),
+        );
+        match run_small(stem) {
+            Ok(now) => {
+                problems.extend(differences(&shown, &book, &now));
+                problems.extend(
+                    invariants(stem, &now)
+                        .into_iter()
+                        .map(|p| format!("`{stem} --small`: {p}")),
+                );
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "measured files:\n  {}\n  (after changing the example on purpose, run ./measure.sh)\n",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn shapes_keep_labels_and_keys_and_forget_numbers() {
+    let text = "*Measured by `cargo run --example demo`*\n\n**Machine:** 2 cores\\\n| Run as | Jobs |\n| ------ | ---: |\n| tasks | 1,000 |\n| threads | — |\n\n- threads: the process aborted.\n";
+    assert_eq!(
+        shapes(text),
+        [
+            (
+                1,
+                Shape::Title("*Measured by `cargo run --example demo`*".into())
+            ),
+            (3, Shape::Key("Machine".into())),
+            (4, Shape::Row(vec!["Run as".into(), "Jobs".into()])),
+            (5, Shape::Row(vec!["---".into(), "---:".into()])),
+            (6, Shape::Row(vec!["tasks".into(), "#".into()])),
+            (7, Shape::Row(vec!["threads".into(), "#".into()])),
+        ]
+    );
+    assert_eq!(
+        example_name("*Measured by `cargo run --release --example demo -- --write x`*"),
+        Some("demo")
+    );
+    assert!(is_number("-1,234.5"));
+    assert!(!is_number("64 KiB"));
+}
+
+#[test]
+fn a_renamed_column_or_a_lost_row_is_a_difference() {
+    let book = "title\n| Run as | Jobs |\n| --- | ---: |\n| tasks | 1 |\n| threads | 2 |\n";
+    assert_eq!(differences("f", book, book), None);
+    let renamed = book.replace("| Jobs |", "| Count |");
+    let found = differences("f", book, &renamed).expect("a renamed column");
+    assert!(found.starts_with("f:2: "), "{found}");
+    let lost = "title\n| Run as | Jobs |\n| --- | ---: |\n| tasks | 1 |\n";
+    let found = differences("f", book, lost).expect("a lost row");
+    assert!(found.starts_with("f:5: "), "{found}");
+    let relabelled = book.replace("| threads |", "| processes |");
+    let found = differences("f", book, &relabelled).expect("a new label");
+    assert!(found.starts_with("f:5: "), "{found}");
+    let longer = format!("{book}| threads | 3 |\n");
+    let found = differences("f", book, &longer).expect("a new row");
+    assert!(found.starts_with("f:end: "), "{found}");
+    let numbered = book.replace("| 2 |", "| two |");
+    assert!(
+        differences("f", book, &numbered).is_some(),
+        "a number became text"
+    );
+}
