@@ -9,6 +9,7 @@ cd "$(dirname "$0")"
 
 MDBOOK_VERSION=0.5.4
 BOOK_TARGET=target/mdbook # the examples as `mdbook test` links them
+BOOK_FEATURES=paused-clock,real-io # as tests/output.rs builds them, into the same folder
 failed=()
 passed=0
 
@@ -41,17 +42,23 @@ find_mdbook() {
 # own, then links the crates this build produced (and only those) into one
 # folder for rustdoc's -L. Stale copies left by a version bump, `cargo check`
 # or an editor never reach rustdoc, so E0464 ("multiple candidates") cannot
-# happen. A rustdoc wrapper passes the same feature to the book's code.
+# happen. A rustdoc wrapper passes the same features to the book's code.
+# `real-io` is on here and in every step below: one build per step covers the
+# examples of the "Real I/O" part too (tests/output.rs builds the same way).
 prepare_book_crates() {
     local lib=$BOOK_TARGET/lib bin=$BOOK_TARGET/bin rustdoc json
-    json=$(cargo build --examples --features paused-clock --target-dir "$BOOK_TARGET" \
+    json=$(cargo build --examples --features "$BOOK_FEATURES" --target-dir "$BOOK_TARGET" \
         --message-format=json-render-diagnostics) || return 1
     rm -rf "$lib" && mkdir -p "$lib" "$bin" || return 1
     grep -o '"filenames":\[[^]]*\]' <<<"$json" | grep -o '"[^"]*\.\(rlib\|so\|dylib\)"' | tr -d '"' |
         while read -r file; do ln -f "$file" "$lib/" || cp "$file" "$lib/"; done
-    ls "$lib"/libtokio-*.rlib >/dev/null || { echo "no tokio rlib in $lib"; return 1; }
+    local crate
+    for crate in tokio axum reqwest rusqlite; do
+        ls "$lib"/lib"$crate"-*.rlib >/dev/null || { echo "no $crate rlib in $lib"; return 1; }
+    done
     rustdoc=$(rustup which rustdoc 2>/dev/null || command -v rustdoc)
-    printf '#!/bin/sh\nexec "%s" --cfg '"'"'feature="paused-clock"'"'"' "$@"\n' "$rustdoc" >"$bin/rustdoc"
+    printf '#!/bin/sh\nexec "%s" --cfg '"'"'feature="paused-clock"'"'"' --cfg '"'"'feature="real-io"'"'"' "$@"\n' \
+        "$rustdoc" >"$bin/rustdoc"
     chmod +x "$bin/rustdoc"
 }
 
@@ -87,9 +94,9 @@ test_book() {
 
 step "install mdBook $MDBOOK_VERSION" find_mdbook
 step "rustfmt" cargo fmt --all --check
-step "clippy" cargo clippy --all-targets --locked -- -D warnings
-step "clippy with the paused clock" cargo clippy --all-targets --locked --features paused-clock -- -D warnings
-step "cargo test" cargo test --locked --no-fail-fast
+step "clippy" cargo clippy --all-targets --locked --features real-io -- -D warnings
+step "clippy with the paused clock" cargo clippy --all-targets --locked --features "$BOOK_FEATURES" -- -D warnings
+step "cargo test" cargo test --locked --no-fail-fast --features real-io
 step "build the examples for the book" prepare_book_crates
 if [ -n "${MDBOOK:-}" ]; then
     step "mdbook build" build_book
