@@ -16,6 +16,7 @@ TYPOS_VERSION=1.52.0
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium} # GitHub's runners set google-chrome
 BROWSER_TOOLS=.tools/browser            # playwright-core, from tests/browser/package-lock.json
 BOOK_TARGET=target/mdbook # the examples as `mdbook test` links them
+BOOK_FEATURES=paused-clock,real-io # as tests/output.rs builds them, into the same folder
 failed=()
 passed=0
 
@@ -48,15 +49,20 @@ find_mdbook() {
 # own, then links the crates this build produced (and only those) into one
 # folder for rustdoc's -L. Stale copies left by a version bump, `cargo check`
 # or an editor never reach rustdoc, so E0464 ("multiple candidates") cannot
-# happen. A rustdoc wrapper passes the same feature to the book's code.
+# happen. A rustdoc wrapper passes the same features to the book's code.
+# `real-io` is on here and in every step below: one build per step covers the
+# examples of the "Real I/O" part too (tests/output.rs builds the same way).
 prepare_book_crates() {
     local lib=$BOOK_TARGET/lib bin=$BOOK_TARGET/bin rustdoc json
-    json=$(cargo build --examples --features paused-clock --target-dir "$BOOK_TARGET" \
+    json=$(cargo build --examples --features "$BOOK_FEATURES" --target-dir "$BOOK_TARGET" \
         --message-format=json-render-diagnostics) || return 1
     rm -rf "$lib" && mkdir -p "$lib" "$bin" || return 1
     grep -o '"filenames":\[[^]]*\]' <<<"$json" | grep -o '"[^"]*\.\(rlib\|so\|dylib\)"' | tr -d '"' |
         while read -r file; do ln -f "$file" "$lib/" || cp "$file" "$lib/"; done
-    ls "$lib"/libtokio-*.rlib >/dev/null || { echo "no tokio rlib in $lib"; return 1; }
+    local crate
+    for crate in tokio axum reqwest rusqlite; do
+        ls "$lib"/lib"$crate"-*.rlib >/dev/null || { echo "no $crate rlib in $lib"; return 1; }
+    done
     rustdoc=$(rustup which rustdoc 2>/dev/null || command -v rustdoc)
     # The toolchain ships a `libc` of its own (std uses it), so `extern crate
     # libc;` in a page would find two (E0464): name ours explicitly.
@@ -64,7 +70,7 @@ prepare_book_crates() {
     for rlib in "$lib"/liblibc-*.rlib; do
         if [ -e "$rlib" ]; then externs="--extern 'libc=$PWD/$rlib'"; fi
     done
-    printf '#!/bin/sh\nexec "%s" --cfg '"'"'feature="paused-clock"'"'"' %s "$@"\n' "$rustdoc" "$externs" >"$bin/rustdoc"
+    printf '#!/bin/sh\nexec "%s" --cfg '"'"'feature="paused-clock"'"'"' --cfg '"'"'feature="real-io"'"'"' %s "$@"\n' "$rustdoc" "$externs" >"$bin/rustdoc"
     chmod +x "$bin/rustdoc"
 }
 
@@ -177,9 +183,9 @@ browser_tests() {
 step "install mdBook $MDBOOK_VERSION" find_mdbook
 step "python3 3.11 or later" check_python
 step "rustfmt" cargo fmt --all --check
-step "clippy" cargo clippy --all-targets --locked -- -D warnings
-step "clippy with the paused clock" cargo clippy --all-targets --locked --features paused-clock -- -D warnings
-step "cargo test" cargo test --locked --no-fail-fast
+step "clippy" cargo clippy --all-targets --locked --features real-io -- -D warnings
+step "clippy with the paused clock" cargo clippy --all-targets --locked --features "$BOOK_FEATURES" -- -D warnings
+step "cargo test" cargo test --locked --no-fail-fast --features real-io
 step "build the examples for the book" prepare_book_crates
 if [ -n "${MDBOOK:-}" ]; then
     step "mdbook build" build_book

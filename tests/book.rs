@@ -486,11 +486,19 @@ fn every_example_is_tested_and_names_its_course_section() {
             .and_then(|s| s.to_str())
             .expect("UTF-8 file name");
         let entry = format!("[[example]]\nname = \"{name}\"\ntest = true\n");
-        if !manifest.contains(&entry) {
-            problems.push(format!(
+        match manifest.find(&entry) {
+            None => problems.push(format!(
                 "Cargo.toml: add `{}` so `cargo test` runs its tests",
                 entry.replace('\n', " ")
-            ));
+            )),
+            // The one line an entry may add: see `real_io_examples_require_the_feature`.
+            Some(at) => match manifest[at + entry.len()..].lines().next() {
+                None | Some("") => {}
+                Some(REAL_IO_LINE) => {}
+                Some(other) => problems.push(format!(
+                    "Cargo.toml: example `{name}` has `{other}`; an entry may add only `{REAL_IO_LINE}`"
+                )),
+            },
         }
         if !read(&file).starts_with("//! Course section: ") {
             problems.push(format!(
@@ -500,6 +508,157 @@ fn every_example_is_tested_and_names_its_course_section() {
         }
     }
     fail_on(problems, "examples");
+}
+
+/// Each block that includes an example compiles and runs the whole file, so
+/// a page may mark all but one of an example's blocks `no_run` (the "Real
+/// I/O" pages do, because their programs take real seconds). At least one
+/// block in the book must still run each example that a Rust block shows,
+/// except the examples that measure, which tests/measured.rs runs.
+#[test]
+fn every_example_shown_in_rust_runs_in_some_block() {
+    let mut shown_in: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut runs = BTreeSet::new();
+    for page in pages() {
+        for block in page.blocks.iter().filter(|b| b.is_rust()) {
+            let last = block.line + block.body.len();
+            let silent = block
+                .info
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .any(|t| matches!(t, "no_run" | "ignore" | "compile_fail"));
+            for d in page
+                .directives
+                .iter()
+                .filter(|d| d.kind == "rustdoc_include" && d.line > block.line && d.line <= last)
+            {
+                let file = d.args.split(':').next().unwrap_or_default().to_string();
+                shown_in
+                    .entry(file.clone())
+                    .or_default()
+                    .push(page.at(block.line));
+                if !silent {
+                    runs.insert(file);
+                }
+            }
+        }
+    }
+    let problems = shown_in
+        .iter()
+        .filter(|(file, _)| !runs.contains(*file))
+        // An example that measures (it has `book/src/measured/NAME.md`) is a
+        // benchmark: its blocks are `no_run`, and tests/measured.rs runs it.
+        .filter(|(file, _)| {
+            let name = Path::new(file.as_str()).file_stem().unwrap_or_default();
+            !Path::new("book/src/measured")
+                .join(name)
+                .with_extension("md")
+                .exists()
+        })
+        .map(|(file, at)| {
+            format!(
+                "{}: every block that shows `{file}` is `no_run` or `ignore`; let one of them run",
+                at[0]
+            )
+        })
+        .collect();
+    fail_on(problems, "examples that mdbook test never runs");
+}
+
+/// The line that gates an example behind `--features real-io`.
+const REAL_IO_LINE: &str = "required-features = [\"real-io\"]";
+
+/// What the `real-io` feature adds, as text that an example using it must
+/// contain: `dep:axum` becomes `extern crate axum;`, `tokio/net` becomes
+/// `tokio::net`.
+fn real_io_markers(manifest: &str) -> Vec<String> {
+    let feature = manifest
+        .lines()
+        .find(|line| line.starts_with("real-io = ["))
+        .expect("Cargo.toml defines the `real-io` feature on one line");
+    feature
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(|item| {
+            if let Some(crate_name) = item.strip_prefix("dep:") {
+                format!("extern crate {};", crate_name.replace('-', "_"))
+            } else if let Some(module) = item.strip_prefix("tokio/") {
+                format!("tokio::{module}")
+            } else {
+                panic!("Cargo.toml: teach tests/book.rs what `{item}` in `real-io` adds")
+            }
+        })
+        .collect()
+}
+
+/// An example that uses what `real-io` adds must require the feature, or a
+/// plain `cargo test` fails to build it; one that does not must not, or
+/// readers build the heavy crates for nothing. Its output files must show
+/// the command that works: `$ cargo run --features real-io --example NAME`.
+#[test]
+fn real_io_examples_require_the_feature() {
+    let manifest = read(&root().join("Cargo.toml"));
+    let markers = real_io_markers(&manifest);
+    let mut problems = Vec::new();
+    let mut gated = BTreeSet::new();
+    for file in files_in("examples", "rs") {
+        let name = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("UTF-8 file name")
+            .to_string();
+        let entry = format!("[[example]]\nname = \"{name}\"\ntest = true\n{REAL_IO_LINE}\n");
+        let requires = manifest.contains(&entry);
+        let source = read(&file);
+        let uses: Vec<&String> = markers
+            .iter()
+            .filter(|m| source.contains(m.as_str()))
+            .collect();
+        if uses.is_empty() && requires {
+            problems.push(format!(
+                "Cargo.toml: example `{name}` uses nothing that `real-io` adds; remove `{REAL_IO_LINE}`"
+            ));
+        } else if !uses.is_empty() && !requires {
+            problems.push(format!(
+                "Cargo.toml: example `{name}` uses `{}`: add `{REAL_IO_LINE}` after `test = true`",
+                uses[0]
+            ));
+        }
+        if requires {
+            gated.insert(name);
+        }
+    }
+    for file in files_in("book/src/output", "txt") {
+        let text = read(&file);
+        let first = text.lines().next().unwrap_or_default();
+        let words: Vec<&str> = first.split_whitespace().collect();
+        let (name, with_feature) = match words.as_slice() {
+            ["$", "cargo", "run", "--example", name, ..] => (*name, false),
+            [
+                "$",
+                "cargo",
+                "run",
+                "--features",
+                "real-io",
+                "--example",
+                name,
+                ..,
+            ] => (*name, true),
+            _ => continue, // tests/output.rs reports a malformed first line
+        };
+        if with_feature != gated.contains(name) {
+            let command = if gated.contains(name) {
+                format!("$ cargo run --features real-io --example {name}")
+            } else {
+                format!("$ cargo run --example {name}")
+            };
+            problems.push(format!(
+                "{}:1: the command that works is `{command}`",
+                shown(&file)
+            ));
+        }
+    }
+    fail_on(problems, "the real-io feature");
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! Every "Output" block in the book is a file in `book/src/output/` whose
 //! first line is the command a reader types, such as
-//! `$ cargo run --example egg_boiler -- 6`. This test builds the examples
-//! with the `paused-clock` feature (tokio's paused clock: sleeps take no real
-//! time and every timestamp is exact), runs each command, and fails on any
+//! `$ cargo run --example egg_boiler -- 6`, or
+//! `$ cargo run --features real-io --example NAME` for the examples of the
+//! "Real I/O" part. This test builds the examples with the `paused-clock`
+//! feature (tokio's paused clock: sleeps take no real time and every
+//! timestamp is exact) and `real-io`, runs each command, and fails on any
 //! difference from the file.
 //!
 //! Regenerate the files after changing an example:
@@ -38,7 +40,7 @@ fn build_examples() {
             "--quiet",
             "--examples",
             "--features",
-            "paused-clock",
+            "paused-clock,real-io",
             "--target-dir",
         ])
         .arg(target_dir())
@@ -46,16 +48,28 @@ fn build_examples() {
         .expect("cannot run cargo");
     assert!(
         status.success(),
-        "building the examples with --features paused-clock failed"
+        "building the examples with --features paused-clock,real-io failed"
     );
 }
 
-/// What a reader types, parsed from `$ cargo run --example NAME [-- ARGS...]`.
+/// What a reader types, parsed from `$ cargo run --example NAME [-- ARGS...]`
+/// or `$ cargo run --features real-io --example NAME [-- ARGS...]`
+/// (`tests/book.rs` checks that the feature is named exactly where needed).
 fn command_line(file: &Path, text: &str) -> Result<(String, Vec<String>), String> {
     let first = text.lines().next().unwrap_or_default();
     let words: Vec<&str> = first.split_whitespace().collect();
     match words.as_slice() {
-        ["$", "cargo", "run", "--example", name, rest @ ..] => {
+        ["$", "cargo", "run", "--example", name, rest @ ..]
+        | [
+            "$",
+            "cargo",
+            "run",
+            "--features",
+            "real-io",
+            "--example",
+            name,
+            rest @ ..,
+        ] => {
             let args = match rest {
                 [] => vec![],
                 ["--", args @ ..] => args.iter().map(|a| a.to_string()).collect(),

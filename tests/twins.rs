@@ -131,6 +131,22 @@ const NO_TWIN: &[(&str, &str)] = &[
         "it runs on the real clock (spawn_blocking stops the paused clock), and \
          its Python counterpart is an illustration on the page",
     ),
+    (
+        "http_download",
+        "real I/O: a real HTTP server and client; the page shows the Python version, which needs aiohttp, a third-party package",
+    ),
+    (
+        "sqlite_store",
+        "real I/O on a real database file; the page shows the Python sqlite3 version as an illustration",
+    ),
+    (
+        "async_logger",
+        "real I/O: many tasks write real files; the page shows Python's logging as an illustration",
+    ),
+    (
+        "crawl_and_store",
+        "real I/O end to end with Ctrl-C; the page sketches the Python side of Ctrl-C as an illustration",
+    ),
 ];
 
 /// Examples that share another example's twin: `(example, twin)`. The course
@@ -566,7 +582,11 @@ fn rust_outputs() -> Vec<RustOutput> {
         }
         let text = fs::read_to_string(output_dir().join(&file)).expect("read output file");
         let (first, body) = text.split_once('\n').unwrap_or((&text, ""));
-        let words: Vec<&str> = first.split_whitespace().collect();
+        let mut words: Vec<&str> = first.split_whitespace().collect();
+        // The "Real I/O" examples run with `cargo run --features real-io --example NAME`.
+        if words.get(3..5) == Some(&["--features", "real-io"][..]) {
+            words.drain(3..5);
+        }
         let ["$", "cargo", "run", "--example", example, rest @ ..] = words.as_slice() else {
             panic!(
                 "book/src/output/{file}:1: not `$ cargo run --example NAME` (see tests/output.rs)"

@@ -1,0 +1,574 @@
+//! Course section: What, why, and threads vs asyncio (all three blocking calls).
+//!
+//! The three blocking calls of the course in one program: it downloads
+//! pages over HTTP, four at a time, stores each page in SQLite as soon as it
+//! arrives, logs what it does to a file, and shows its progress. Ctrl-C
+//! (`tokio::signal::ctrl_c`, Python's `KeyboardInterrupt`) stops the
+//! downloads, and the program still closes the log properly; every page it
+//! stored stays stored.
+//!
+//! Run it with `cargo run --features real-io --example crawl_and_store`, or
+//! `-- 40` for 40 pages, which takes a few seconds: time to press Ctrl-C.
+
+// `mdbook test` links crates with `-L` only, so the book needs these lines;
+// cargo does not, and they change nothing when it builds this file.
+extern crate axum;
+extern crate futures;
+extern crate reqwest;
+extern crate rusqlite;
+extern crate tokio;
+
+use std::error::Error;
+use std::io::{self, IsTerminal, Write};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::panic::resume_unwind;
+use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Path as UrlPath;
+use axum::routing::get;
+use futures::{StreamExt, stream};
+use reqwest::{Client, Url};
+use rusqlite::Connection;
+use tokio::fs::{File, OpenOptions};
+use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::task::{JoinHandle, spawn_blocking};
+
+type BoxError = Box<dyn Error + Send + Sync>;
+
+/// At most this many downloads at once.
+const LIMIT: usize = 4;
+/// How long one download may take.
+const TIMEOUT: Duration = Duration::from_secs(2);
+
+// The database, as in the `sqlite_store` example.
+
+async fn unblock<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(error) => resume_unwind(error.into_panic()),
+    }
+}
+
+#[derive(Clone)]
+struct Db {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl Db {
+    async fn open(path: &Path) -> rusqlite::Result<Db> {
+        let path = path.to_path_buf();
+        let conn = unblock(move || {
+            let conn = Connection::open(path)?;
+            conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, body TEXT NOT NULL)",
+            )?;
+            Ok::<_, rusqlite::Error>(conn)
+        })
+        .await?;
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    async fn call<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> T + Send + 'static,
+    ) -> T {
+        let conn = Arc::clone(&self.conn);
+        unblock(move || work(&mut conn.lock().unwrap_or_else(PoisonError::into_inner))).await
+    }
+
+    /// One statement, so one transaction: once this returns, the row is in
+    /// the file.
+    async fn save(&self, url: &Url, body: String) -> rusqlite::Result<()> {
+        let url = url.to_string();
+        self.call(move |conn| {
+            conn.execute(
+                "INSERT OR REPLACE INTO pages (url, body) VALUES (?1, ?2)",
+                (url, body),
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn page_count(&self) -> rusqlite::Result<i64> {
+        self.call(|conn| conn.query_row("SELECT count(*) FROM pages", (), |row| row.get(0)))
+            .await
+    }
+}
+
+// The log, as in the `async_logger` example.
+
+#[derive(Clone)]
+struct Logger {
+    lines: mpsc::Sender<String>,
+}
+
+struct LogWriter {
+    task: JoinHandle<io::Result<u64>>,
+}
+
+async fn start_logger(path: &Path) -> io::Result<(Logger, LogWriter)> {
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .await?;
+    let (sender, receiver) = mpsc::channel(1024);
+    let task = tokio::spawn(write_lines(BufWriter::new(file), receiver));
+    Ok((Logger { lines: sender }, LogWriter { task }))
+}
+
+async fn write_lines(
+    mut file: BufWriter<File>,
+    mut lines: mpsc::Receiver<String>,
+) -> io::Result<u64> {
+    let mut written = 0;
+    while let Some(line) = lines.recv().await {
+        file.write_all(line.as_bytes()).await?;
+        file.write_all(b"\n").await?;
+        written += 1;
+        if lines.is_empty() {
+            file.flush().await?;
+        }
+    }
+    file.flush().await?;
+    file.get_ref().sync_all().await?;
+    Ok(written)
+}
+
+impl Logger {
+    async fn log(&self, line: impl Into<String>) -> io::Result<()> {
+        self.lines
+            .send(line.into())
+            .await
+            .map_err(|_| io::Error::other("the log writer has stopped"))
+    }
+}
+
+impl LogWriter {
+    async fn finish(self) -> io::Result<u64> {
+        match self.task.await {
+            Ok(result) => result,
+            Err(error) => resume_unwind(error.into_panic()),
+        }
+    }
+}
+
+// ANCHOR: progress
+/// In a terminal, one line that counts up in place; elsewhere, such as in
+/// the book's output files, one line per step.
+fn show_progress(done: usize, total: usize) {
+    let line = format!("[{done}/{total}] pages done");
+    if io::stdout().is_terminal() {
+        print!("\r{line}"); // back to the start of the line, and over it
+        // If stdout is gone, there is nobody to tell: the crawl goes on.
+        let _ = io::stdout().flush();
+    } else {
+        println!("{line}");
+    }
+}
+// ANCHOR_END: progress
+
+// ANCHOR: crawl
+#[derive(Debug, Default, PartialEq)]
+struct Summary {
+    stored: usize,
+    failed: usize,
+    interrupted: bool,
+}
+
+async fn get_text(client: &Client, url: Url) -> (Url, reqwest::Result<String>) {
+    let response = client.get(url.clone()).send().await;
+    let text = match response.and_then(|r| r.error_for_status()) {
+        Ok(response) => response.text().await,
+        Err(error) => Err(error),
+    };
+    (url, text)
+}
+
+/// Downloads `urls`, at most `LIMIT` at a time, and stores each page as it
+/// arrives, until every URL is done or Ctrl-C is pressed.
+async fn crawl(urls: Vec<Url>, db: &Db, log: &Logger) -> Result<Summary, BoxError> {
+    let client = Client::builder().timeout(TIMEOUT).no_proxy().build()?;
+    let total = urls.len();
+    let mut pages = pin!(
+        stream::iter(urls)
+            .map(|url| get_text(&client, url))
+            .buffer_unordered(LIMIT)
+    );
+    // Like every future, this does nothing until it is polled: the first
+    // turn of the loop installs the handler for Ctrl-C.
+    let mut ctrl_c = pin!(tokio::signal::ctrl_c());
+    let mut summary = Summary::default();
+    loop {
+        let (url, page) = tokio::select! {
+            biased; // look at Ctrl-C first, every time
+            signal = &mut ctrl_c => {
+                signal?;
+                summary.interrupted = true;
+                break;
+            }
+            next = pages.next() => match next {
+                Some(result) => result,
+                None => break, // every URL is done
+            },
+        };
+        // Outside `select!`: a page that has arrived is stored, whatever
+        // happens meanwhile.
+        match page {
+            Ok(body) => {
+                db.save(&url, body).await?;
+                log.log(format!("stored {url}")).await?;
+                summary.stored += 1;
+            }
+            Err(error) => {
+                log.log(format!("failed: {error}")).await?;
+                summary.failed += 1;
+            }
+        }
+        show_progress(summary.stored + summary.failed, total);
+    }
+    Ok(summary)
+    // Returning drops `pages`, and with it every download still running.
+}
+// ANCHOR_END: crawl
+
+// ANCHOR: run
+/// Opens the database and the log in `dir`, crawls, and closes both.
+async fn run(dir: &Path, urls: Vec<Url>) -> Result<Summary, BoxError> {
+    let db = Db::open(&dir.join("pages.db")).await?;
+    let (log, writer) = start_logger(&dir.join("crawl.log")).await?;
+    let summary = crawl(urls, &db, &log).await;
+    if io::stdout().is_terminal() {
+        println!(); // end the progress line
+    }
+    let last_line = match &summary {
+        Ok(Summary {
+            interrupted: true, ..
+        }) => "interrupted by Ctrl-C".to_string(),
+        Ok(_) => "done".to_string(),
+        Err(error) => format!("stopped by an error: {error}"),
+    };
+    log.log(last_line.as_str()).await?;
+    drop(log);
+    let lines = writer.finish().await?; // every line is in the file now
+    let summary = summary?;
+    println!(
+        "{last_line}: {} stored, {} failed",
+        summary.stored, summary.failed
+    );
+    println!("the database holds {} pages", db.page_count().await?);
+    println!("the log holds {lines} lines");
+    Ok(summary)
+}
+// ANCHOR_END: run
+
+/// The pretend website: `/recipes/N` answers after `delay`; `/stuck` never
+/// answers; any other path is 404.
+fn recipe_site(delay: Duration) -> Router {
+    Router::new()
+        .route(
+            "/recipes/{n}",
+            get(move |UrlPath(n): UrlPath<u32>| async move {
+                tokio::time::sleep(delay).await;
+                format!("recipe {n}: boil the eggs")
+            }),
+        )
+        .route("/stuck", get(std::future::pending::<()>))
+}
+
+/// Serves `app` on 127.0.0.1, on a port the OS picks, until the runtime
+/// stops.
+async fn serve(app: Router) -> io::Result<SocketAddr> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            eprintln!("the test server stopped: {error}");
+        }
+    });
+    Ok(address)
+}
+
+fn url(address: SocketAddr, path: &str) -> Url {
+    Url::parse(&format!("http://{address}{path}")).expect("a valid URL")
+}
+
+/// `pages` recipes and one page that does not exist.
+fn recipe_urls(server: SocketAddr, pages: usize) -> Vec<Url> {
+    let mut urls: Vec<Url> = (1..pages)
+        .map(|n| url(server, &format!("/recipes/{n}")))
+        .collect();
+    urls.push(url(server, "/no-such-recipe"));
+    urls
+}
+
+/// Reads the optional number of pages from the command line.
+fn page_count(mut args: impl Iterator<Item = String>) -> Result<usize, String> {
+    let Some(arg) = args.next() else {
+        return Ok(8);
+    };
+    match (arg.parse(), args.next()) {
+        (Ok(pages @ 2..=100), None) => Ok(pages),
+        _ => Err(format!(
+            "give one number of pages from 2 to 100, not `{arg} ...`"
+        )),
+    }
+}
+
+/// A fresh directory, removed again when dropped (see the `drop_guard`
+/// example).
+struct ScratchDir {
+    path: PathBuf,
+}
+
+impl ScratchDir {
+    fn new(name: &str) -> io::Result<Self> {
+        let process = std::process::id();
+        let path = std::env::temp_dir().join(format!("async-rust-book-{process}-{name}"));
+        std::fs::create_dir(&path)?;
+        Ok(ScratchDir { path })
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        if let Err(error) = std::fs::remove_dir_all(&self.path) {
+            eprintln!("warning: could not remove a scratch directory: {error}");
+        }
+    }
+}
+
+// ANCHOR: main
+#[tokio::main]
+async fn main() -> Result<ExitCode, BoxError> {
+    let pages = match page_count(std::env::args().skip(1)) {
+        Ok(pages) => pages,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let server = serve(recipe_site(Duration::from_millis(250))).await?;
+    let dir = ScratchDir::new("crawl_and_store")?;
+    let summary = run(&dir.path, recipe_urls(server, pages)).await?;
+    // 130 is what a shell reports for a program stopped by Ctrl-C.
+    Ok(if summary.interrupted {
+        ExitCode::from(130)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+// ANCHOR_END: main
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored_urls(dir: &Path) -> Vec<String> {
+        let conn = Connection::open(dir.join("pages.db")).expect("the database opens");
+        let mut query = conn.prepare("SELECT url FROM pages").expect("a query");
+        let urls = query
+            .query_map((), |row| row.get::<_, String>(0))
+            .expect("rows");
+        let mut paths: Vec<String> = urls
+            .map(|url| {
+                Url::parse(&url.expect("a row"))
+                    .expect("a URL")
+                    .path()
+                    .to_string()
+            })
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    fn log_lines(dir: &Path) -> Vec<String> {
+        let text = std::fs::read_to_string(dir.join("crawl.log")).expect("the log");
+        text.lines().map(String::from).collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn without_ctrl_c_every_page_is_stored_and_logged() {
+        let dir = ScratchDir::new("test-complete").expect("a fresh directory");
+        let server = serve(recipe_site(Duration::ZERO)).await.expect("a server");
+        let summary = run(&dir.path, recipe_urls(server, 6)).await.expect("runs");
+        let expected = Summary {
+            stored: 5,
+            failed: 1,
+            interrupted: false,
+        };
+        assert_eq!(summary, expected);
+        let recipes: Vec<String> = (1..=5).map(|n| format!("/recipes/{n}")).collect();
+        assert_eq!(stored_urls(&dir.path), recipes);
+        let log = log_lines(&dir.path);
+        assert_eq!(log.len(), 7);
+        assert_eq!(log.iter().filter(|l| l.starts_with("stored ")).count(), 5);
+        assert!(
+            log.iter()
+                .any(|l| l.starts_with("failed: ") && l.contains("404"))
+        );
+        assert_eq!(log.last().map(String::as_str), Some("done"));
+    }
+
+    #[test]
+    fn page_count_reads_one_optional_number() {
+        let args = |list: &[&str]| {
+            list.iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        assert_eq!(page_count(args(&[])), Ok(8));
+        assert_eq!(page_count(args(&["40"])), Ok(40));
+        for bad in [&["1"][..], &["101"], &["many"], &["4", "5"]] {
+            assert!(page_count(args(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    /// Ctrl-C and a crash, as signals sent to a child process (Unix only).
+    #[cfg(unix)]
+    mod signals {
+        use super::*;
+        use std::io::BufRead;
+        use std::process::{Child, Command, Stdio};
+        use std::sync::mpsc as std_mpsc;
+
+        /// Where the child process keeps its database and log.
+        const CHILD_DIR: &str = "CRAWL_AND_STORE_CHILD_DIR";
+
+        /// Not a test of its own: the two tests below run it in a child
+        /// process. Three recipes arrive at once; `/stuck` never does, so the
+        /// crawl waits until a signal stops it.
+        #[test]
+        #[ignore = "a helper that the signal tests run in a child process"]
+        fn child_crawls_until_stopped() {
+            let Some(dir) = std::env::var_os(CHILD_DIR) else {
+                return;
+            };
+            let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+            let summary = runtime.block_on(async {
+                let server = serve(recipe_site(Duration::ZERO)).await.expect("a server");
+                let mut urls: Vec<Url> = (1..=3)
+                    .map(|n| url(server, &format!("/recipes/{n}")))
+                    .collect();
+                urls.push(url(server, "/stuck"));
+                run(Path::new(&dir), urls).await.expect("runs")
+            });
+            assert_eq!(
+                summary,
+                Summary {
+                    stored: 3,
+                    failed: 0,
+                    interrupted: true
+                }
+            );
+        }
+
+        /// Starts the helper above and waits until it has stored three pages.
+        fn start_child(dir: &Path) -> (Child, std_mpsc::Receiver<String>) {
+            let mut child = Command::new(std::env::current_exe().expect("this test binary"))
+                .args([
+                    "--exact",
+                    "tests::signals::child_crawls_until_stopped",
+                    "--ignored",
+                    "--nocapture",
+                ])
+                .env(CHILD_DIR, dir)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("the child starts");
+            let (send, lines) = std_mpsc::channel();
+            let stdout = child.stdout.take().expect("piped");
+            std::thread::spawn(move || {
+                for line in io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                    if send.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+            loop {
+                match lines.recv_timeout(Duration::from_secs(30)) {
+                    Ok(line) if line == "[3/4] pages done" => return (child, lines),
+                    Ok(_) => continue,
+                    Err(error) => {
+                        let _ = child.kill();
+                        panic!("the child never stored three pages: {error}");
+                    }
+                }
+            }
+        }
+
+        /// Sends `signal` (`INT` or `KILL`) with `kill`, then waits
+        /// at most 30 s for the child to end; returns the rest of its output.
+        fn signal_and_wait(
+            mut child: Child,
+            lines: std_mpsc::Receiver<String>,
+            signal: &str,
+        ) -> (bool, Vec<String>) {
+            // The shell's own `kill`, which every `sh` has.
+            let sent = Command::new("sh")
+                .args(["-c", &format!("kill -{signal} {}", child.id())])
+                .status()
+                .expect("`sh` runs");
+            assert!(sent.success(), "kill -{signal} failed");
+            let mut rest = Vec::new();
+            // The reader thread stops at the end of the child's output.
+            while let Ok(line) = lines.recv_timeout(Duration::from_secs(30)) {
+                rest.push(line);
+            }
+            let _ = child.kill(); // in case it is still running: never hang
+            let status = child.wait().expect("the child ends");
+            (status.success(), rest)
+        }
+
+        #[test]
+        fn ctrl_c_stops_the_downloads_and_keeps_what_was_stored() {
+            let dir = ScratchDir::new("test-ctrl-c").expect("a fresh directory");
+            let (child, lines) = start_child(&dir.path);
+            let (succeeded, rest) = signal_and_wait(child, lines, "INT");
+            assert!(succeeded, "the child's own checks failed: {rest:?}");
+            for line in [
+                "interrupted by Ctrl-C: 3 stored, 0 failed",
+                "the database holds 3 pages",
+                "the log holds 4 lines",
+            ] {
+                assert!(rest.contains(&line.to_string()), "{line}: {rest:?}");
+            }
+            assert_eq!(
+                stored_urls(&dir.path),
+                ["/recipes/1", "/recipes/2", "/recipes/3"]
+            );
+            let log = log_lines(&dir.path);
+            assert_eq!(log.len(), 4, "{log:?}");
+            assert_eq!(
+                log.last().map(String::as_str),
+                Some("interrupted by Ctrl-C")
+            );
+        }
+
+        /// A crash runs no clean-up at all, yet every row that was stored stays:
+        /// SQLite wrote it to the file before `save` returned.
+        #[test]
+        fn even_a_killed_process_keeps_the_stored_rows() {
+            let dir = ScratchDir::new("test-kill").expect("a fresh directory");
+            let (child, lines) = start_child(&dir.path);
+            let (succeeded, _) = signal_and_wait(child, lines, "KILL");
+            assert!(!succeeded, "a killed process does not succeed");
+            assert_eq!(
+                stored_urls(&dir.path),
+                ["/recipes/1", "/recipes/2", "/recipes/3"]
+            );
+        }
+    }
+}
