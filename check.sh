@@ -112,6 +112,12 @@ build_book() {
     fi
 }
 
+# `compile_fail` blocks whose error has no code: rustc must fail with the
+# message pinned above each (see tests/compile_fail.py).
+compile_fail_messages() {
+    python3 tests/compile_fail.py "$BOOK_TARGET/lib"
+}
+
 test_book() {
     PATH="$PWD/$BOOK_TARGET/bin:$PATH" "$MDBOOK" test -L "$BOOK_TARGET/lib"
 }
@@ -190,6 +196,7 @@ step "build the examples for the book" prepare_book_crates
 if [ -n "${MDBOOK:-}" ]; then
     step "mdbook build" build_book
     step "mdbook test" test_book
+    step "compile_fail messages" compile_fail_messages
 else
     failed+=("mdbook build and test (no mdBook)")
 fi

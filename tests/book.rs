@@ -75,6 +75,8 @@ struct Block {
     body: Vec<String>,
     /// The line before the block: where an inline marker would be.
     previous: String,
+    /// The non-blank line before `previous`: where a compile-fail message is pinned.
+    before_previous: String,
 }
 
 impl Block {
@@ -137,6 +139,7 @@ impl Page {
         let mut directives = Vec::new();
         let mut open: Option<(String, Block)> = None;
         let mut previous = "";
+        let mut before_previous = "";
         for (index, raw) in text.lines().enumerate() {
             let line = index + 1;
             let trimmed = raw.trim_start();
@@ -164,6 +167,7 @@ impl Page {
                         info: trimmed[fence.len()..].trim().to_string(),
                         body: Vec::new(),
                         previous: previous.to_string(),
+                        before_previous: before_previous.to_string(),
                     };
                     open = Some((fence, block));
                 }
@@ -179,6 +183,7 @@ impl Page {
                 in_python_block,
             }));
             if !raw.trim().is_empty() {
+                before_previous = previous;
                 previous = raw;
             }
         }
@@ -792,4 +797,260 @@ fn run_buttons_only_where_the_playground_can_run_the_code() {
         problems,
         "Run buttons (see \"Run buttons\" in CONTRIBUTING.md)",
     );
+}
+
+/// The pages' raw text, for checks that read prose rather than blocks.
+fn page_texts() -> Vec<(PathBuf, String)> {
+    chapters()
+        .into_iter()
+        .filter(|path| path.exists())
+        .map(|path| {
+            let text = read(&path);
+            (path, text)
+        })
+        .collect()
+}
+
+/// Where test function `test` starts in `file`, if `file` has such a test:
+/// a `fn` with `#[test]`, `#[tokio::test]` or `#[should_panic]` right above it.
+fn find_test(file: &str, test: &str) -> Result<usize, String> {
+    let text =
+        fs::read_to_string(root().join(file)).map_err(|_| format!("`{file}` does not exist"))?;
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        let rest = line.trim_start();
+        let rest = rest.strip_prefix("pub ").unwrap_or(rest);
+        let rest = rest.strip_prefix("async ").unwrap_or(rest);
+        let Some(rest) = rest.strip_prefix("fn ") else {
+            continue;
+        };
+        let Some(after) = rest.strip_prefix(test) else {
+            continue;
+        };
+        if !after.trim_start().starts_with(['(', '<']) {
+            continue;
+        }
+        let attributes = lines[..index]
+            .iter()
+            .rev()
+            .take_while(|l| l.trim_start().starts_with("#[") || l.trim_start().starts_with("//"));
+        let is_test = attributes.into_iter().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("#[test]")
+                || l.starts_with("#[tokio::test")
+                || l.starts_with("#[should_panic")
+        });
+        return if is_test {
+            Ok(index + 1)
+        } else {
+            Err(format!("`fn {test}` in `{file}` is not a test"))
+        };
+    }
+    Err(format!("`{file}` has no test `{test}`"))
+}
+
+/// A proof mark, `[✓](proof:FILE::TEST)` right after a claim, links the claim
+/// to the test that proves it (book/proofs.py renders it). `FILE` is an
+/// example's name, or a path from the repository root when it has a slash.
+#[test]
+fn every_proof_mark_names_an_existing_test() {
+    const OPEN: &str = "[✓](proof:";
+    let mut problems = Vec::new();
+    let mut marks = 0;
+    for (path, text) in page_texts() {
+        for (index, line) in text.lines().enumerate() {
+            let at = format!("{}:{}", shown(&path), index + 1);
+            for (start, _) in line.match_indices("](proof:") {
+                let Some(rest) = line[..start].strip_suffix("[✓").map(|_| &line[start + 2..])
+                else {
+                    problems.push(format!("{at}: a proof mark is written `{OPEN}FILE::TEST)`"));
+                    continue;
+                };
+                let rest = &rest["proof:".len()..];
+                let Some(target) = rest.split(')').next().filter(|_| rest.contains(')')) else {
+                    problems.push(format!("{at}: proof mark without its closing `)`"));
+                    continue;
+                };
+                let Some((file, test)) = target.split_once("::") else {
+                    problems.push(format!(
+                        "{at}: `proof:{target}` should be `proof:FILE::TEST`"
+                    ));
+                    continue;
+                };
+                let valid = |s: &str| {
+                    !s.is_empty()
+                        && s.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
+                };
+                if !valid(file) || !valid(test) || test.contains(['.', '/', '-']) {
+                    problems.push(format!(
+                        "{at}: `proof:{target}` is not a file and a test name"
+                    ));
+                    continue;
+                }
+                let file = if file.contains('/') {
+                    file.to_string()
+                } else {
+                    format!("examples/{file}.rs")
+                };
+                match find_test(&file, test) {
+                    Ok(_) => marks += 1,
+                    Err(problem) => problems.push(format!("{at}: {problem}")),
+                }
+            }
+        }
+    }
+    fail_on(problems, "proof marks that prove nothing");
+    assert!(
+        marks > 0,
+        "no proof marks found: the pattern this test looks for is wrong"
+    );
+}
+
+/// Every example proves its lesson in a test module of its own.
+#[test]
+fn every_example_has_a_tests_module_with_a_test() {
+    let mut problems = Vec::new();
+    for file in files_in("examples", "rs") {
+        let text = read(&file);
+        let module = text.find("#[cfg(test)]\nmod tests {").map(|at| &text[at..]);
+        let has_test = module.is_some_and(|m| {
+            m.lines().any(|l| {
+                let l = l.trim_start();
+                l.starts_with("#[test]") || l.starts_with("#[tokio::test")
+            })
+        });
+        if !has_test {
+            problems.push(format!(
+                "{}: add `#[cfg(test)] mod tests` with a test that fails if the example's lesson breaks",
+                shown(&file)
+            ));
+        }
+    }
+    fail_on(problems, "examples without tests");
+}
+
+/// The line that pins what a `compile_fail` block without an error code must
+/// fail with, on the line before its inline marker. check.sh compiles each
+/// such block (tests/compile_fail.py) and fails unless rustc's first error is
+/// this message.
+const COMPILE_FAIL_MESSAGE: &str = "<!-- compile-fail-message:";
+
+#[test]
+fn every_compile_fail_block_names_its_error() {
+    let mut problems = Vec::new();
+    for page in pages() {
+        for block in page
+            .blocks
+            .iter()
+            .filter(|b| b.info.contains("compile_fail"))
+        {
+            let has_code = block.info.split(',').any(|token| {
+                let token = token.trim();
+                token.len() == 5
+                    && token.starts_with('E')
+                    && token[1..].bytes().all(|b| b.is_ascii_digit())
+            });
+            let message = block
+                .before_previous
+                .trim_start()
+                .strip_prefix(COMPILE_FAIL_MESSAGE);
+            match (has_code, message) {
+                (true, None) => {}
+                (false, Some(m)) if m.trim_end().ends_with("-->") && m.len() > 10 => {}
+                (true, Some(_)) => problems.push(format!(
+                    "{}: give either an error code or a pinned message, not both",
+                    page.at(block.line)
+                )),
+                _ => problems.push(format!(
+                    "{}: a `compile_fail` block passes on any error; add its code (`compile_fail,E0308`) or, where rustc gives none, `{COMPILE_FAIL_MESSAGE} MESSAGE -->` before its inline marker",
+                    page.at(block.line)
+                )),
+            }
+        }
+    }
+    fail_on(problems, "compile_fail blocks that would pass on any error");
+}
+
+/// Words of prose on a page: fenced blocks, HTML tags and comments, include
+/// directives and link targets do not count.
+fn prose_words(text: &str) -> usize {
+    let mut words = 0;
+    let mut fence: Option<String> = None;
+    let mut in_comment = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let ticks: String = trimmed
+            .chars()
+            .take_while(|c| *c == '`' || *c == '~')
+            .collect();
+        if ticks.len() >= 3 {
+            match &fence {
+                Some(open) if ticks.starts_with(open.as_str()) => fence = None,
+                Some(_) => {}
+                None => fence = Some(ticks),
+            }
+            continue;
+        }
+        if fence.is_some() {
+            continue;
+        }
+        let mut prose = String::new();
+        let mut rest = line;
+        while !rest.is_empty() {
+            if in_comment {
+                match rest.find("-->") {
+                    Some(end) => {
+                        rest = &rest[end + 3..];
+                        in_comment = false;
+                    }
+                    None => rest = "",
+                }
+            } else if let Some(start) = rest.find(['<', '{', ']']) {
+                prose.push_str(&rest[..start]);
+                let tail = &rest[start..];
+                if tail.starts_with("<!--") {
+                    in_comment = true;
+                    rest = &tail[4..];
+                } else if tail.starts_with('<') {
+                    rest = tail.find('>').map_or("", |end| &tail[end + 1..]);
+                } else if tail.starts_with("{{") {
+                    rest = tail.find("}}").map_or("", |end| &tail[end + 2..]);
+                } else if tail.starts_with("](") {
+                    rest = tail.find(')').map_or("", |end| &tail[end + 1..]);
+                } else {
+                    prose.push_str(&tail[..1]);
+                    rest = &tail[1..];
+                }
+            } else {
+                prose.push_str(rest);
+                rest = "";
+            }
+        }
+        words += prose
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count();
+    }
+    words
+}
+
+#[test]
+fn no_page_has_more_than_2000_words_of_prose() {
+    const LIMIT: usize = 2000;
+    let problems: Vec<String> = page_texts()
+        .iter()
+        .map(|(path, text)| (shown(path), prose_words(text)))
+        .filter(|(_, words)| *words > LIMIT)
+        .map(|(page, words)| {
+            format!("{page}: {words} words of prose (at most {LIMIT}); move or cut")
+        })
+        .collect();
+    fail_on(problems, "pages too long to read");
+}
+
+#[test]
+fn prose_words_skip_code_comments_and_links() {
+    let text = "One two [three](https://x.y/z) <b>four</b>\n<!-- not\ncounted -->\n```rust\nlet x = 1;\n```\n{{#include a.txt}} five\n";
+    assert_eq!(prose_words(text), 5);
 }
