@@ -1009,9 +1009,9 @@ fn prose_words(text: &str) -> usize {
             } else if let Some(start) = rest.find(['<', '{', ']']) {
                 prose.push_str(&rest[..start]);
                 let tail = &rest[start..];
-                if tail.starts_with("<!--") {
+                if let Some(after) = tail.strip_prefix("<!--") {
                     in_comment = true;
-                    rest = &tail[4..];
+                    rest = after;
                 } else if tail.starts_with('<') {
                     rest = tail.find('>').map_or("", |end| &tail[end + 1..]);
                 } else if tail.starts_with("{{") {
