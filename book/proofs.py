@@ -32,6 +32,12 @@ def source_file(name: str) -> str:
     return name if "/" in name else f"examples/{name}.rs"
 
 
+def is_attribute_or_comment(line: str) -> bool:
+    """An attribute, a comment, or a line inside a multi-line attribute."""
+    text = line.strip()
+    return bool(text) and (text.startswith(("#[", "//")) or not text.endswith((";", "{", "}")))
+
+
 def test_lines(path: str, test: str) -> tuple[int, int]:
     """The first and last line of test function `test` in `path`, attributes included."""
     file = ROOT / path
@@ -44,7 +50,8 @@ def test_lines(path: str, test: str) -> tuple[int, int]:
         if not found:
             continue
         start, is_test = index, False
-        while start > 0 and lines[start - 1].strip().startswith(("#[", "//")):
+        # Attributes and comments above the `fn`, multi-line attributes included.
+        while start > 0 and is_attribute_or_comment(lines[start - 1]):
             start -= 1
             is_test = is_test or bool(TEST_ATTRIBUTE.match(lines[start]))
         if not is_test:

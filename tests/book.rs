@@ -830,10 +830,12 @@ fn find_test(file: &str, test: &str) -> Result<usize, String> {
         if !after.trim_start().starts_with(['(', '<']) {
             continue;
         }
-        let attributes = lines[..index]
-            .iter()
-            .rev()
-            .take_while(|l| l.trim_start().starts_with("#[") || l.trim_start().starts_with("//"));
+        let attributes = lines[..index].iter().rev().take_while(|l| {
+            // An attribute, a comment, or a line inside a multi-line attribute.
+            let l = l.trim();
+            !l.is_empty()
+                && (l.starts_with("#[") || l.starts_with("//") || !l.ends_with([';', '{', '}']))
+        });
         let is_test = attributes.into_iter().any(|l| {
             let l = l.trim_start();
             l.starts_with("#[test]")
