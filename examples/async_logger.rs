@@ -82,7 +82,12 @@ impl LogWriter {
     async fn finish(self) -> io::Result<u64> {
         match self.task.await {
             Ok(result) => result,
-            Err(error) => resume_unwind(error.into_panic()),
+            Err(error) => match error.try_into_panic() {
+                // The writer panicked: panic here too.
+                Ok(panic) => resume_unwind(panic),
+                // Its runtime shut down and dropped it before it finished.
+                Err(cancelled) => Err(io::Error::other(cancelled)),
+            },
         }
     }
 }
@@ -254,6 +259,29 @@ mod tests {
         });
         drop(runtime);
         assert!(lines_in(&path).is_empty());
+    }
+
+    /// A runtime that shuts down drops the writer task; a `finish` awaited
+    /// elsewhere then reports it as an error rather than panicking.
+    #[test]
+    fn finish_reports_a_writer_that_its_runtime_dropped() {
+        let dir = ScratchDir::new("test-dropped").expect("a fresh directory");
+        let runtime = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime")
+        };
+        let first = runtime();
+        let (log, writer) = first
+            .block_on(start_logger(&dir.join("log")))
+            .expect("starts");
+        drop(first); // drops the writer task, which never ran to its end
+        let error = runtime()
+            .block_on(writer.finish())
+            .expect_err("the writer was dropped");
+        assert!(error.to_string().contains("cancelled"), "{error}");
+        drop(log);
     }
 
     /// Linux's `/dev/full` fails every write: the writer stops, `finish`

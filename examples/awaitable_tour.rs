@@ -5,19 +5,17 @@
 //! implements `IntoFuture`, and every `Future` does. This tour awaits the
 //! kinds you meet most: the future of an `async fn`, an async block, a
 //! task's `JoinHandle`, the receiving ends of tokio's channels, a `Sleep`,
-//! and `future::ready`.
+//! and `std::future::ready`.
 //!
 //! Run it with `cargo run --example awaitable_tour`.
 
-// `mdbook test` links crates with `-L` only, so the book needs these lines;
-// cargo does not, and they change nothing when it builds this file.
-extern crate futures;
+// `mdbook test` links crates with `-L` only, so the book needs this line;
+// cargo does not, and it changes nothing when cargo builds this file.
 extern crate tokio;
 
 use std::error::Error;
 use std::time::Duration;
 
-use futures::future;
 use tokio::sync::oneshot::error::RecvError;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::{JoinError, JoinHandle};
@@ -46,7 +44,8 @@ async fn futures_you_write() -> (u64, u64) {
 // ANCHOR: tasks
 async fn task_handles() -> Result<(u64, bool), JoinError> {
     let start = Instant::now();
-    // `tokio::spawn` is `asyncio.create_task`: the task starts at once.
+    // `tokio::spawn` is `asyncio.create_task`: the task is scheduled now,
+    // and runs whenever this one waits.
     let boiling: JoinHandle<u64> = tokio::spawn(boil(2));
     boil(1).await; // meanwhile, this task boils an egg of its own
     let boiled: Result<u64, JoinError> = boiling.await; // at 2 s, not 1 + 2
@@ -115,13 +114,13 @@ async fn ready_made() -> u64 {
     let start = Instant::now();
     // `sleep` returns a `Sleep`: a struct, with methods, that is a future.
     let nap: Sleep = sleep(Duration::from_secs(2));
-    let deadline = nap.deadline() - start;
+    let due = (nap.deadline() - start).as_secs_f64();
     nap.await;
-    println!("{} Sleep:         due at {deadline:?}", stamp(start));
+    println!("{} Sleep:         due at {due:.1}s", stamp(start));
 
     // `ready` is a future that is done before it starts: for code that
     // must return a future but already has the value.
-    let value = future::ready(42).await;
+    let value = std::future::ready(42).await;
     println!("{} future::ready: {value}", stamp(start));
     value
 }
@@ -197,6 +196,22 @@ mod tests {
         assert_eq!(receiver.await, Ok("still ran"));
     }
 
+    #[test]
+    fn a_runtime_that_shuts_down_cancels_its_tasks() -> std::io::Result<()> {
+        let build = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .start_paused(true)
+                .build()
+        };
+        let first = build()?;
+        let boiling = first.spawn(boil(60));
+        drop(first); // shuts the runtime down, and drops the task in it
+        let joined = build()?.block_on(boiling);
+        assert!(joined.is_err_and(|error| error.is_cancelled()));
+        Ok(())
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_oneshot_gives_the_value_or_an_error_if_the_sender_is_gone() {
         let start = Instant::now();
@@ -224,7 +239,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn ready_is_done_on_its_first_poll_and_a_sleep_is_not() {
         // `now_or_never` polls once: `Some` if that poll finished it.
-        assert_eq!(future::ready(42).now_or_never(), Some(42));
+        assert_eq!(std::future::ready(42).now_or_never(), Some(42));
         assert_eq!(sleep(Duration::from_secs(1)).now_or_never(), None);
     }
 }

@@ -6,12 +6,13 @@
 //! other coroutines run. Here the course's stopwatch ticks beside a job on
 //! a current-thread runtime, tokio's closest match to asyncio's loop, and
 //! each job waits in a different way: blocking the thread, awaiting
-//! tokio's own sleep, handing a blocking call to `spawn_blocking`, and
-//! computing on a thread of its own.
+//! tokio's own version of the call, or handing the call to
+//! `spawn_blocking`.
 //!
-//! This example runs on the real clock, even with `--features paused-clock`:
-//! on tokio's paused clock, time stands still while a blocking call runs,
-//! so the stopwatch could not tick in any of the jobs.
+//! This example runs on the real clock, even with `--features paused-clock`.
+//! The paused clock moves only while the runtime has nothing to do, and
+//! tokio holds it still while a `spawn_blocking` call runs (`tokio::fs`
+//! makes them too), so the stopwatch would stop during the right fixes.
 //!
 //! Run it with `cargo run --example blocking_calls`; it takes about 2 seconds.
 
@@ -28,7 +29,6 @@ use std::thread;
 use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
-use tokio::sync::oneshot;
 use tokio::task::{JoinError, spawn_blocking};
 use tokio::time::{MissedTickBehavior, interval};
 
@@ -86,21 +86,16 @@ async fn sleep_on_a_blocking_thread(time: Duration) -> Result<(), JoinError> {
     spawn_blocking(move || thread::sleep(time)).await
 }
 
-/// Long computation goes to a thread of its own; a oneshot channel brings
-/// the result back to the task, which awaits it.
-async fn on_its_own_thread<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, oneshot::error::RecvError> {
-    let (result, answer) = oneshot::channel();
-    thread::spawn(move || {
-        let _ = result.send(work());
-    });
-    answer.await
+/// A computation that ends goes there too. Should it panic, the `JoinError`
+/// says so.
+async fn compute_on_a_blocking_thread(time: Duration) -> Result<u64, JoinError> {
+    spawn_blocking(move || crunch_for(time)).await
 }
 // ANCHOR_END: fixed
 
 // ANCHOR: files
-/// Wrong: every `std::fs` call blocks the thread until the disk is done.
+/// Wrong: every `std::fs` call blocks the thread until the system has done
+/// it. `sync_data` waits until the disk has stored the line.
 async fn log_blocking(path: &Path, time: Duration) -> io::Result<usize> {
     let mut file = std::fs::File::create(path)?;
     let start = std::time::Instant::now();
@@ -115,12 +110,15 @@ async fn log_blocking(path: &Path, time: Duration) -> io::Result<usize> {
 
 /// `tokio::fs` runs the same calls on tokio's blocking threads (each one
 /// is `spawn_blocking` around `std::fs`), and the task awaits each one.
+/// `write_all` only hands the line over; `flush` waits for the write and
+/// returns its error, if any, which `sync_data` would not report.
 async fn log_async(path: &Path, time: Duration) -> io::Result<usize> {
     let mut file = tokio::fs::File::create(path).await?;
     let start = std::time::Instant::now();
     let mut lines = 0;
     while start.elapsed() < time {
         file.write_all(format!("line {lines}\n").as_bytes()).await?;
+        file.flush().await?;
         file.sync_data().await?;
         lines += 1;
     }
@@ -167,9 +165,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
     report("spawn_blocking(thread::sleep)", ticks);
     let (ticks, _) = ticks_during(compute_in_the_task(JOB)).await;
     report("computing in the task", ticks);
-    let (ticks, computed) = ticks_during(on_its_own_thread(|| crunch_for(JOB))).await;
+    let (ticks, computed) = ticks_during(compute_on_a_blocking_thread(JOB)).await;
     computed?;
-    report("computing on its own thread", ticks);
+    report("spawn_blocking(computing)", ticks);
     Ok(())
 }
 
@@ -297,14 +295,36 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_thread_of_its_own_leaves_the_thread_to_the_other_tasks() {
-        let (turns, stop) = neighbour();
+    async fn a_panic_in_spawn_blocking_comes_back_as_an_error() {
+        let result = spawn_blocking(|| -> u64 { panic!("the computation failed") }).await;
+        assert!(result.expect_err("the closure panicked").is_panic());
+    }
+
+    /// On the multi-threaded runtime, a blocking call stops only the worker
+    /// thread that makes it. While it blocks, a task spawned from outside
+    /// the workers runs on the other one: the blocking call waits for that.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn on_the_multi_threaded_runtime_the_other_workers_carry_on() {
+        let turns = Arc::new(AtomicU32::new(0));
+        let (started, has_started) = tokio::sync::oneshot::channel();
         let seen = turns.clone();
-        let (ran_on, turns_seen) = on_its_own_thread(move || wait_for_a_turn(seen))
-            .await
-            .expect("the thread answers");
-        assert!(turns_seen > 0);
-        assert_ne!(ran_on, thread::current().id());
-        stop.store(true, Ordering::Relaxed);
+        let blocked = tokio::spawn(async move {
+            let _ = started.send(());
+            wait_for_a_turn(seen) // holds its worker until the other task ran
+        });
+        has_started.await.expect("the blocking task started");
+        let counter = turns.clone();
+        let ran_on = tokio::spawn(async move {
+            counter.fetch_add(1, Ordering::Relaxed);
+            thread::current().id()
+        })
+        .await
+        .expect("the other task finishes");
+        let (blocked_on, turns_seen) = blocked.await.expect("the blocking task finishes");
+        assert!(
+            turns_seen > 0,
+            "the other task never ran while one worker blocked"
+        );
+        assert_ne!(ran_on, blocked_on);
     }
 }

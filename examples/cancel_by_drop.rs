@@ -217,6 +217,36 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_dropped_future_leaves_the_tasks_it_spawned_running() {
+        let log = Log::new();
+        let parent = async {
+            let _child = tokio::spawn(stopwatch(log.clone()));
+            sleep(Duration::from_secs(60)).await;
+        };
+        // The timeout drops `parent` at 1.5 s, and the handle it held.
+        assert!(timeout(Duration::from_millis(1500), parent).await.is_err());
+        sleep(Duration::from_secs(2)).await;
+        // The child was not cancelled: it is still counting, orphaned.
+        assert_eq!(log.lines(), ["[ 1.0s] 1", "[ 2.0s] 2", "[ 3.0s] 3"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_join_set_dropped_with_its_future_aborts_its_tasks() {
+        let log = Log::new();
+        let parent = async {
+            let mut children = tokio::task::JoinSet::new();
+            children.spawn(stopwatch(log.clone()));
+            sleep(Duration::from_secs(60)).await;
+        };
+        assert!(timeout(Duration::from_millis(1500), parent).await.is_err());
+        sleep(Duration::from_secs(2)).await;
+        // Dropping the `JoinSet` aborted the child: no tick after 1.5 s,
+        // and the `Log` clone it held is gone.
+        assert_eq!(log.lines(), ["[ 1.0s] 1"]);
+        assert_eq!(Arc::strong_count(&log.lines), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn dropping_the_handle_detaches_the_task() {
         let log = Log::new();
         let boiling = tokio::spawn(boil_egg(log.clone()));

@@ -2,7 +2,10 @@
 
 A cook and a dish washer work until closing time. `main` does not cancel
 their tasks: it sets an `Event`, and each worker decides when to stop. The
-cook finishes the order it has started, then cleans the stove.
+cook finishes the order it has started, then cleans the stove. Before
+Python 3.13 a `Queue` cannot be closed (3.13 added `Queue.shutdown`), so
+where the Rust cook also stops when every sender is gone, this one waits
+for orders until closing time.
 
 Run it with `python3 examples/cancellation_token.py`.
 """
@@ -16,12 +19,27 @@ def say(start: float, what: object) -> None:
 
 
 # ANCHOR: cook
+async def next_order(closing: asyncio.Event, orders: asyncio.Queue) -> str | None:
+    """The next order, waiting for one if need be, or None at closing time.
+    Closing time is checked first: no new order is taken after it."""
+    if closing.is_set():
+        return None
+    getting = asyncio.create_task(orders.get())
+    closed = asyncio.create_task(closing.wait())
+    await asyncio.wait({getting, closed}, return_when=asyncio.FIRST_COMPLETED)
+    closed.cancel()
+    if getting.done():
+        return getting.result()
+    getting.cancel()  # a `Queue.get` cancelled while it waits takes nothing
+    return None
+
+
 async def cook(closing: asyncio.Event, orders: asyncio.Queue, start: float) -> int:
-    """Cooks orders until closing time or until the orders run out. An order
-    that has started is always finished; then the stove is cleaned."""
+    """Cooks orders until closing time. An order that has started is always
+    finished; then the stove is cleaned."""
     served = 0
-    while not closing.is_set() and not orders.empty():
-        order = orders.get_nowait()
+    while (order := await next_order(closing, orders)) is not None:
+        # Not raced against closing time: this part always runs to the end.
         say(start, f"cook: {order} started")
         await asyncio.sleep(2)
         say(start, f"cook: {order} served")

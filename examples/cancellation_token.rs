@@ -89,14 +89,13 @@ async fn cook(
 /// through a dish loses nothing that matters, so the work itself is raced.
 async fn washer(token: CancellationToken, log: Log) -> u32 {
     let mut washed = 0;
-    loop {
-        tokio::select! {
-            () = token.cancelled() => break,
-            () = sleep(Duration::from_millis(1500)) => {
-                washed += 1;
-                log.say(format!("washer: dish {washed} clean"));
-            }
-        }
+    // `None` once the token is cancelled: the dish in hand is dropped.
+    while let Some(()) = token
+        .run_until_cancelled(sleep(Duration::from_millis(1500)))
+        .await
+    {
+        washed += 1;
+        log.say(format!("washer: dish {washed} clean"));
     }
     log.say("washer: going home");
     washed
@@ -156,7 +155,12 @@ mod tests {
         let cooking = tokio::spawn(cook(token.clone(), queue, log.clone()));
         sleep(Duration::from_millis(3500)).await;
         token.cancel();
-        assert!(!cooking.is_finished(), "cancel() does not stop the cook");
+        // Dropping would have stopped the cook at once; the token only asks.
+        sleep(Duration::from_millis(400)).await;
+        assert!(
+            !cooking.is_finished(),
+            "at 3.9 s the pasta is still cooking"
+        );
         assert_eq!(cooking.await.expect("no panic"), 2);
         // Pasta is finished at 4 s, after the cancel; cake is never started,
         // though it waits in the channel (`biased` checks the token first).

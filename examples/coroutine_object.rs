@@ -45,6 +45,7 @@ fn main() {
 mod tests {
     use super::*;
     use std::any::{Any, TypeId};
+    use std::pin::Pin;
 
     fn type_id_of<T: Any>(_: &T) -> TypeId {
         TypeId::of::<T>()
@@ -76,11 +77,20 @@ mod tests {
         assert_eq!(type_name_of_val(&block), type_name_of_val(&closure));
     }
 
-    #[test]
-    fn a_future_is_named_after_the_function_that_returned_it() {
-        let function = type_name_of_val(&greet);
-        let future = type_name_of_val(&greet("Ada"));
-        assert_eq!(future, format!("{function}::{{{{closure}}}}"));
+    /// Different types, one trait: boxed as `dyn Future`, they fit in one
+    /// `Vec` and are awaited alike.
+    #[tokio::test]
+    async fn every_future_type_shares_the_future_trait() {
+        let futures: Vec<Pin<Box<dyn Future<Output = String>>>> = vec![
+            Box::pin(greet("Ada")),
+            Box::pin(greet_desugared("Grace")),
+            Box::pin(async { String::from("hello, Alan") }),
+        ];
+        let mut greetings = Vec::new();
+        for future in futures {
+            greetings.push(future.await);
+        }
+        assert_eq!(greetings, ["hello, Ada", "hello, Grace", "hello, Alan"]);
     }
 
     #[tokio::test]

@@ -5,7 +5,8 @@
 //! arrives, logs what it does to a file, and shows its progress. Ctrl-C
 //! (`tokio::signal::ctrl_c`, Python's `KeyboardInterrupt`) stops the
 //! downloads, and the program still closes the log properly; every page it
-//! stored stays stored.
+//! stored is committed. It keeps its files in a scratch directory that it
+//! deletes when it ends.
 //!
 //! Run it with `cargo run --features real-io --example crawl_and_store`, or
 //! `-- 40` for 40 pages, which takes a few seconds: time to press Ctrl-C.
@@ -44,7 +45,7 @@ type BoxError = Box<dyn Error + Send + Sync>;
 
 /// At most this many downloads at once.
 const LIMIT: usize = 4;
-/// How long one download may take.
+/// How long one download may take (`main` passes this to `run`).
 const TIMEOUT: Duration = Duration::from_secs(2);
 
 // The database, as in the `sqlite_store` example.
@@ -52,7 +53,10 @@ const TIMEOUT: Duration = Duration::from_secs(2);
 async fn unblock<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
     match spawn_blocking(work).await {
         Ok(value) => value,
-        Err(error) => resume_unwind(error.into_panic()),
+        Err(error) => match error.try_into_panic() {
+            Ok(panic) => resume_unwind(panic),
+            Err(cancelled) => panic!("the runtime shut down before `work` ran: {cancelled}"),
+        },
     }
 }
 
@@ -158,7 +162,10 @@ impl LogWriter {
     async fn finish(self) -> io::Result<u64> {
         match self.task.await {
             Ok(result) => result,
-            Err(error) => resume_unwind(error.into_panic()),
+            Err(error) => match error.try_into_panic() {
+                Ok(panic) => resume_unwind(panic),
+                Err(cancelled) => Err(io::Error::other(cancelled)),
+            },
         }
     }
 }
@@ -195,10 +202,16 @@ async fn get_text(client: &Client, url: Url) -> (Url, reqwest::Result<String>) {
     (url, text)
 }
 
-/// Downloads `urls`, at most `LIMIT` at a time, and stores each page as it
-/// arrives, until every URL is done or Ctrl-C is pressed.
-async fn crawl(urls: Vec<Url>, db: &Db, log: &Logger) -> Result<Summary, BoxError> {
-    let client = Client::builder().timeout(TIMEOUT).no_proxy().build()?;
+/// Downloads `urls`, at most `LIMIT` at a time and each within `timeout`,
+/// and stores each page as it arrives, until every URL is done or Ctrl-C is
+/// pressed.
+async fn crawl(
+    urls: Vec<Url>,
+    timeout: Duration,
+    db: &Db,
+    log: &Logger,
+) -> Result<Summary, BoxError> {
+    let client = Client::builder().timeout(timeout).no_proxy().build()?;
     let total = urls.len();
     let mut pages = pin!(
         stream::iter(urls)
@@ -244,10 +257,10 @@ async fn crawl(urls: Vec<Url>, db: &Db, log: &Logger) -> Result<Summary, BoxErro
 
 // ANCHOR: run
 /// Opens the database and the log in `dir`, crawls, and closes both.
-async fn run(dir: &Path, urls: Vec<Url>) -> Result<Summary, BoxError> {
+async fn run(dir: &Path, urls: Vec<Url>, timeout: Duration) -> Result<Summary, BoxError> {
     let db = Db::open(&dir.join("pages.db")).await?;
     let (log, writer) = start_logger(&dir.join("crawl.log")).await?;
-    let summary = crawl(urls, &db, &log).await;
+    let summary = crawl(urls, timeout, &db, &log).await;
     if io::stdout().is_terminal() {
         println!(); // end the progress line
     }
@@ -258,8 +271,11 @@ async fn run(dir: &Path, urls: Vec<Url>) -> Result<Summary, BoxError> {
         Ok(_) => "done".to_string(),
         Err(error) => format!("stopped by an error: {error}"),
     };
-    log.log(last_line.as_str()).await?;
+    // This fails only if the writer has stopped, and then `finish` says why.
+    let _ = log.log(last_line.as_str()).await;
     drop(log);
+    // The writer's own error, such as a full disk, comes first: the crawl
+    // only knows that the writer stopped.
     let lines = writer.finish().await?; // every line is in the file now
     let summary = summary?;
     println!(
@@ -360,7 +376,7 @@ async fn main() -> Result<ExitCode, BoxError> {
     };
     let server = serve(recipe_site(Duration::from_millis(250))).await?;
     let dir = ScratchDir::new("crawl_and_store")?;
-    let summary = run(&dir.path, recipe_urls(server, pages)).await?;
+    let summary = run(&dir.path, recipe_urls(server, pages), TIMEOUT).await?;
     // 130 is what a shell reports for a program stopped by Ctrl-C.
     Ok(if summary.interrupted {
         ExitCode::from(130)
@@ -401,7 +417,9 @@ mod tests {
     async fn without_ctrl_c_every_page_is_stored_and_logged() {
         let dir = ScratchDir::new("test-complete").expect("a fresh directory");
         let server = serve(recipe_site(Duration::ZERO)).await.expect("a server");
-        let summary = run(&dir.path, recipe_urls(server, 6)).await.expect("runs");
+        let summary = run(&dir.path, recipe_urls(server, 6), TIMEOUT)
+            .await
+            .expect("runs");
         let expected = Summary {
             stored: 5,
             failed: 1,
@@ -418,6 +436,79 @@ mod tests {
                 .any(|l| l.starts_with("failed: ") && l.contains("404"))
         );
         assert_eq!(log.last().map(String::as_str), Some("done"));
+    }
+
+    /// `/stuck` never answers, but the client gives up on it after
+    /// `TIMEOUT`: it counts as failed, and the crawl ends by itself.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_page_that_never_answers_fails_after_the_timeout() {
+        let dir = ScratchDir::new("test-stuck").expect("a fresh directory");
+        let server = serve(recipe_site(Duration::ZERO)).await.expect("a server");
+        let mut urls = recipe_urls(server, 3);
+        urls.push(url(server, "/stuck"));
+        let crawl = run(&dir.path, urls, TIMEOUT);
+        // A bound for the test itself, far beyond `TIMEOUT`.
+        let summary = tokio::time::timeout(Duration::from_secs(60), crawl)
+            .await
+            .expect("the crawl ended by itself")
+            .expect("runs");
+        let expected = Summary {
+            stored: 2,
+            failed: 2,
+            interrupted: false,
+        };
+        assert_eq!(summary, expected);
+        let log = log_lines(&dir.path);
+        assert!(
+            log.iter()
+                .any(|l| l.starts_with("failed: ") && l.contains("/stuck")),
+            "{log:?}"
+        );
+        assert_eq!(log.last().map(String::as_str), Some("done"));
+    }
+
+    /// The table refuses `/recipes/2`: the crawl stops with SQLite's error,
+    /// and the log is complete all the same, ending with that error.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_failed_crawl_still_leaves_a_complete_log_that_ends_with_the_reason() {
+        let dir = ScratchDir::new("test-refused").expect("a fresh directory");
+        Connection::open(dir.path.join("pages.db"))
+            .expect("the database opens")
+            .execute_batch(
+                "CREATE TABLE pages (url TEXT PRIMARY KEY, body TEXT NOT NULL,
+                    CHECK (url NOT LIKE '%/recipes/2'))",
+            )
+            .expect("a table with a rule");
+        let server = serve(recipe_site(Duration::ZERO)).await.expect("a server");
+        let error = run(&dir.path, recipe_urls(server, 4), TIMEOUT)
+            .await
+            .expect_err("the database refuses a row");
+        assert!(
+            error.to_string().contains("CHECK constraint failed"),
+            "{error}"
+        );
+        let log = log_lines(&dir.path);
+        let last = format!("stopped by an error: {error}");
+        assert_eq!(log.last(), Some(&last), "{log:?}");
+    }
+
+    /// The log is Linux's `/dev/full`, which fails every write. `log` only
+    /// learns that the writer has stopped; `run` returns the writer's own
+    /// error, which says why.
+    #[cfg(target_os = "linux")]
+    #[tokio::test(flavor = "multi_thread")]
+    async fn on_a_full_disk_run_returns_the_writers_error() {
+        let dir = ScratchDir::new("test-full").expect("a fresh directory");
+        std::os::unix::fs::symlink("/dev/full", dir.path.join("crawl.log")).expect("a link");
+        // Pages keep arriving after the writer has failed.
+        let server = serve(recipe_site(Duration::from_millis(50)))
+            .await
+            .expect("a server");
+        let error = run(&dir.path, recipe_urls(server, 12), TIMEOUT)
+            .await
+            .expect_err("the disk is full");
+        let error = error.downcast_ref::<io::Error>().expect("an I/O error");
+        assert_eq!(error.kind(), io::ErrorKind::StorageFull, "{error}");
     }
 
     #[test]
@@ -442,13 +533,15 @@ mod tests {
         use std::io::BufRead;
         use std::process::{Child, Command, Stdio};
         use std::sync::mpsc as std_mpsc;
+        use std::time::Instant;
 
         /// Where the child process keeps its database and log.
         const CHILD_DIR: &str = "CRAWL_AND_STORE_CHILD_DIR";
 
         /// Not a test of its own: the two tests below run it in a child
-        /// process. Three recipes arrive at once; `/stuck` never does, so the
-        /// crawl waits until a signal stops it.
+        /// process. Three recipes arrive at once; `/stuck` never does, and
+        /// with a timeout of an hour, far longer than the tests wait, the
+        /// crawl waits for it until a signal stops it.
         #[test]
         #[ignore = "a helper that the signal tests run in a child process"]
         fn child_crawls_until_stopped() {
@@ -462,7 +555,9 @@ mod tests {
                     .map(|n| url(server, &format!("/recipes/{n}")))
                     .collect();
                 urls.push(url(server, "/stuck"));
-                run(Path::new(&dir), urls).await.expect("runs")
+                run(Path::new(&dir), urls, Duration::from_secs(3600))
+                    .await
+                    .expect("runs")
             });
             assert_eq!(
                 summary,
@@ -474,8 +569,19 @@ mod tests {
             );
         }
 
-        /// Starts the helper above and waits until it has stored three pages.
-        fn start_child(dir: &Path) -> (Child, std_mpsc::Receiver<String>) {
+        /// The child process, killed and waited for however the test ends.
+        struct ChildGuard(Child);
+
+        impl Drop for ChildGuard {
+            fn drop(&mut self) {
+                let _ = self.0.kill(); // fails only if it has ended already
+                let _ = self.0.wait();
+            }
+        }
+
+        /// Starts the helper above and waits, at most 30 s, until it has
+        /// stored three pages.
+        fn start_child(dir: &Path) -> (ChildGuard, std_mpsc::Receiver<String>) {
             let mut child = Command::new(std::env::current_exe().expect("this test binary"))
                 .args([
                     "--exact",
@@ -488,8 +594,9 @@ mod tests {
                 .stdout(Stdio::piped())
                 .spawn()
                 .expect("the child starts");
-            let (send, lines) = std_mpsc::channel();
             let stdout = child.stdout.take().expect("piped");
+            let child = ChildGuard(child);
+            let (send, lines) = std_mpsc::channel();
             std::thread::spawn(move || {
                 for line in io::BufReader::new(stdout).lines().map_while(Result::ok) {
                     if send.send(line).is_err() {
@@ -497,38 +604,41 @@ mod tests {
                     }
                 }
             });
+            let deadline = Instant::now() + Duration::from_secs(30);
             loop {
-                match lines.recv_timeout(Duration::from_secs(30)) {
+                match lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                     Ok(line) if line == "[3/4] pages done" => return (child, lines),
                     Ok(_) => continue,
-                    Err(error) => {
-                        let _ = child.kill();
-                        panic!("the child never stored three pages: {error}");
-                    }
+                    // Dropping `child` as the panic unwinds kills it.
+                    Err(error) => panic!("the child never stored three pages: {error}"),
                 }
             }
         }
 
-        /// Sends `signal` (`INT` or `KILL`) with `kill`, then waits
-        /// at most 30 s for the child to end; returns the rest of its output.
+        /// Sends `signal` (`INT` or `KILL`) with `kill`, then waits at most
+        /// 30 s for the child's output to end, and kills it if it is still
+        /// running; returns whether it succeeded, and the rest of its output.
         fn signal_and_wait(
-            mut child: Child,
+            mut child: ChildGuard,
             lines: std_mpsc::Receiver<String>,
             signal: &str,
         ) -> (bool, Vec<String>) {
             // The shell's own `kill`, which every `sh` has.
             let sent = Command::new("sh")
-                .args(["-c", &format!("kill -{signal} {}", child.id())])
+                .args(["-c", &format!("kill -{signal} {}", child.0.id())])
                 .status()
                 .expect("`sh` runs");
             assert!(sent.success(), "kill -{signal} failed");
             let mut rest = Vec::new();
             // The reader thread stops at the end of the child's output.
-            while let Ok(line) = lines.recv_timeout(Duration::from_secs(30)) {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while let Ok(line) =
+                lines.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
                 rest.push(line);
             }
-            let _ = child.kill(); // in case it is still running: never hang
-            let status = child.wait().expect("the child ends");
+            let _ = child.0.kill(); // in case it is still running: never hang
+            let status = child.0.wait().expect("the child ends");
             (status.success(), rest)
         }
 

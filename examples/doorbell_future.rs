@@ -184,7 +184,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
     use std::task::Wake;
 
     #[tokio::test(start_paused = true)]
@@ -243,6 +243,72 @@ mod tests {
             bell.as_mut().poll(&mut Context::from_waker(&waker)),
             Poll::Ready(())
         );
+    }
+
+    /// A waker that, when woken, tries the bell's lock, as a task polled at
+    /// once on another thread would.
+    struct LockingWaker {
+        shared: Arc<Mutex<Shared>>,
+        found_it_free: AtomicBool,
+    }
+
+    impl Wake for LockingWaker {
+        fn wake(self: Arc<Self>) {
+            let free = self.shared.try_lock().is_ok();
+            self.found_it_free.store(free, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn the_button_wakes_the_bell_after_unlocking() {
+        let (button, bell) = doorbell();
+        let waker = Arc::new(LockingWaker {
+            shared: Arc::clone(&bell.shared),
+            found_it_free: AtomicBool::new(false),
+        });
+        let mut bell = pin!(bell);
+        let task_waker = Waker::from(Arc::clone(&waker));
+        let mut cx = Context::from_waker(&task_waker);
+        assert_eq!(bell.as_mut().poll(&mut cx), Poll::Pending);
+        button.press();
+        assert!(waker.found_it_free.load(Ordering::SeqCst));
+    }
+
+    /// The bell with its wake-up done wrong: it wakes itself at once.
+    struct RestlessBell {
+        shared: Arc<Mutex<Shared>>,
+    }
+
+    impl Future for RestlessBell {
+        type Output = ();
+
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if lock(&self.shared).rung {
+                return Poll::Ready(());
+            }
+            cx.waker().wake_by_ref(); // "poll me again", straight away
+            Poll::Pending
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_bell_that_wakes_itself_is_polled_over_and_over() {
+        let (button, Bell { shared }) = doorbell();
+        let polls = Arc::new(AtomicU32::new(0));
+        let counter = Arc::clone(&polls);
+        let mut bell = RestlessBell { shared };
+        let waiting = tokio::spawn(poll_fn(move |cx| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Pin::new(&mut bell).poll(cx)
+        }));
+        // Each time this test lets the runtime run, the bell is polled
+        // again, although nothing has changed.
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        assert!(polls.load(Ordering::SeqCst) >= 100);
+        button.press();
+        waiting.await.expect("the bell opens once pressed");
     }
 
     #[tokio::test(start_paused = true)]

@@ -199,6 +199,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
 
     /// Each result as its status, or as the URL that failed.
     async fn outcomes(
@@ -250,16 +251,73 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::from_secs(3));
     }
 
+    /// Notes its own drop: stands for a connection that a stream holds open.
+    struct Connection<'a> {
+        closed: &'a Cell<bool>,
+    }
+
+    impl Drop for Connection<'_> {
+        fn drop(&mut self) {
+            self.closed.set(true);
+        }
+    }
+
+    /// `download`, holding a connection for as long as the stream lives.
+    fn download_over<'a>(
+        client: &'a Client,
+        urls: &'a [&'a str],
+        closed: &'a Cell<bool>,
+    ) -> impl Stream<Item = Result<Response, FetchError>> + 'a {
+        stream! {
+            let _connection = Connection { closed };
+            for url in urls {
+                yield client.get(url).await;
+            }
+        }
+    }
+
     #[tokio::test(start_paused = true)]
-    async fn question_mark_in_the_reader_stops_the_downloads() {
+    async fn question_mark_in_the_reader_drops_the_stream_on_the_way_out() {
         let client = Client::default();
+        let closed = Cell::new(false);
         let start = Instant::now();
-        let result = print_until_error(download(&client, &URLS), start).await;
+        let result = print_until_error(download_over(&client, &URLS, &closed), start).await;
         assert!(matches!(result, Err(FetchError { url }) if url == "nowhere.invalid"));
         assert_eq!(start.elapsed(), Duration::from_secs(3));
-        // The stream is gone: the last two URLs are never fetched, even later.
-        sleep(Duration::from_secs(60)).await;
+        // `print_until_error` has returned, and the stream with it.
+        assert!(closed.get(), "the stream was dropped");
         assert_eq!(client.requests_sent(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_break_the_stream_lives_to_the_end_of_its_block() {
+        let client = Client::default();
+        let closed = Cell::new(false);
+        {
+            let mut responses = pin!(download_over(&client, &URLS, &closed));
+            while let Some(response) = responses.next().await {
+                if response.is_err() {
+                    break;
+                }
+            }
+            // Out of the loop, but the stream still holds its connection,
+            // paused at its `yield`.
+            assert!(!closed.get(), "not dropped at the break");
+        }
+        assert!(closed.get(), "dropped at the end of the block");
+        assert_eq!(client.requests_sent(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn drop_ends_a_boxed_stream_at_once() {
+        let client = Client::default();
+        let closed = Cell::new(false);
+        let mut responses = Box::pin(download_over(&client, &URLS, &closed));
+        assert!(responses.next().await.is_some());
+        assert!(!closed.get());
+        drop(responses);
+        assert!(closed.get());
+        assert_eq!(client.requests_sent(), 1);
     }
 
     #[tokio::test(start_paused = true)]

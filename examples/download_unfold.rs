@@ -1,9 +1,10 @@
 //! Course section: Asynchronous Generators.
 //!
 //! The course's `download(urls)` generator once more, without a macro:
-//! `futures::stream::unfold` builds a `Stream` from a state and an async
-//! closure that turns the state into one item and the next state. It is
-//! what `stream!` writes for us, with the state made visible.
+//! `futures::stream::unfold` builds a `Stream` from a state and a closure
+//! that returns a future, which turns the state into one item and the next
+//! state. Where `stream!` keeps its state in the locals of an async block,
+//! here the state is a value we pass along by hand.
 //!
 //! Run it with `cargo run --example download_unfold`.
 

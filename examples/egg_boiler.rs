@@ -141,6 +141,7 @@ async fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
 
     #[tokio::test(start_paused = true)]
     async fn one_at_a_time_takes_the_sum_of_the_boiling_times() {
@@ -157,6 +158,29 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::from_secs(5));
         // `join_all` hands the results back in the order the eggs went in.
         assert_eq!(boiled, [1, 2, 3, 4]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn join_all_boils_nothing_until_it_is_awaited() {
+        let start = Instant::now();
+        // A start probe: each egg counts itself as it goes into the pot.
+        let started = Cell::new(0);
+        let boiling = join_all((1..=4).map(|number| {
+            let started = &started;
+            async move {
+                started.set(started.get() + 1);
+                Egg { number }.boil(start).await
+            }
+        }));
+        // Ten seconds pass, and the runtime runs whatever is ready meanwhile.
+        sleep(Duration::from_secs(10)).await;
+        assert_eq!(started.get(), 0, "no egg goes in before the await");
+
+        let awaited = Instant::now();
+        assert_eq!(boiling.await, [1, 2, 3, 4]);
+        assert_eq!(started.get(), 4);
+        // The slowest egg's 5 seconds count from the await, not from `join_all`.
+        assert_eq!(awaited.elapsed(), Duration::from_secs(5));
     }
 
     #[tokio::test(start_paused = true)]

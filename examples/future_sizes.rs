@@ -2,10 +2,11 @@
 //!
 //! Python keeps every coroutine on the heap, and nobody asks how big one is.
 //! A Rust future is a plain value whose size the compiler fixes: the body of
-//! an `async fn` becomes a state machine that stores every local still needed
-//! after an `.await`. A buffer held across an `.await` makes the future (and
-//! every future that awaits it) that much bigger; `Box::pin` moves a big
-//! future to the heap.
+//! an `async fn` becomes a state machine that stores the locals alive at each
+//! `.await` (used after it, or borrowed and still in scope). A buffer held
+//! across an `.await` makes the future (and every future that awaits it) that
+//! much bigger; `Box::pin` moves a big future to the heap, and lets an
+//! `async fn` call itself.
 //!
 //! Run it with `cargo run --example future_sizes`.
 
@@ -69,6 +70,14 @@ async fn await_inline() -> u32 {
 async fn await_boxed() -> u32 {
     Box::pin(keep_buffer(1)).await
 }
+
+/// Calls itself: without `Box::pin`, its future would have to contain itself.
+async fn countdown(n: u32) -> u32 {
+    if n == 0 {
+        return 0;
+    }
+    1 + Box::pin(countdown(n - 1)).await
+}
 // ANCHOR_END: nested
 
 // ANCHOR: main
@@ -81,6 +90,7 @@ fn main() {
     show("await_inline()", &await_inline());
     show("await_boxed()", &await_boxed());
     show("Box::pin(keep_buffer(1))", &Box::pin(keep_buffer(1)));
+    show("countdown(3)", &countdown(3));
 }
 
 fn show<T>(what: &str, value: &T) {
@@ -117,6 +127,12 @@ mod tests {
     fn boxing_leaves_only_a_pointer() {
         assert_eq!(size_of_val(&Box::pin(keep_buffer(1))), size_of::<usize>());
         assert!(size_of_val(&await_boxed()) < 64);
+    }
+
+    #[tokio::test]
+    async fn a_boxed_recursive_call_compiles_and_runs() {
+        assert_eq!(countdown(3).await, 3);
+        assert!(size_of_val(&countdown(3)) < 64);
     }
 
     #[tokio::test]

@@ -2,9 +2,10 @@
 //!
 //! Python's `[await handle(e) for e in errors]` awaits one `handle` after
 //! another. Rust writes that as a `for` loop, and has three ways to run the
-//! handlers concurrently instead: `join_all` (like `asyncio.gather`) runs
-//! them all at once; `buffer_unordered(n)` and `for_each_concurrent(n, ..)`
-//! run at most `n` at a time, the first one keeping the results.
+//! handlers concurrently instead: `join_all` (the job of `asyncio.gather`,
+//! without tasks) runs them all at once; `buffer_unordered(n)` and
+//! `for_each_concurrent(n, ..)` run at most `n` at a time, the first one
+//! keeping the results.
 //!
 //! Run it with `cargo run --example handle_errors`.
 
@@ -139,6 +140,9 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::TryStreamExt;
+    use futures::future::try_join_all;
+    use std::cell::Cell;
 
     const IN_ORDER: [&str; 4] = [
         "bing.com/old-page",
@@ -194,6 +198,119 @@ mod tests {
         let handled = at_most(1, &ERRORS, start).await;
         assert_eq!(start.elapsed(), Duration::from_secs(10));
         assert_eq!(handled, IN_ORDER);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn then_is_the_for_loop_as_a_stream() {
+        let start = Instant::now();
+        let handled: Vec<_> = stream::iter(&ERRORS)
+            .then(|error| handle(error, start))
+            .collect()
+            .await;
+        assert_eq!(start.elapsed(), Duration::from_secs(4 + 1 + 2 + 3));
+        assert_eq!(handled, IN_ORDER);
+    }
+
+    /// Counts the handlers that started, and those still in flight: a
+    /// handler leaves the count when it finishes or is dropped.
+    #[derive(Default)]
+    struct Probe {
+        started: Cell<usize>,
+        in_flight: Cell<usize>,
+    }
+
+    struct InFlight<'a>(&'a Cell<usize>);
+
+    impl Drop for InFlight<'_> {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() - 1);
+        }
+    }
+
+    /// `handle` that can fail: the log server refuses the 503, after its 2 s.
+    async fn try_handle(
+        error: &ErrorResponse,
+        probe: &Probe,
+    ) -> Result<&'static str, &'static str> {
+        probe.started.set(probe.started.get() + 1);
+        probe.in_flight.set(probe.in_flight.get() + 1);
+        let _in_flight = InFlight(&probe.in_flight);
+        sleep(Duration::from_secs(error.handling_secs)).await;
+        if error.status == 503 {
+            Err(error.url)
+        } else {
+            Ok(error.url)
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn join_all_over_results_is_gather_with_return_exceptions() {
+        let start = Instant::now();
+        let probe = Probe::default();
+        let results = join_all(ERRORS.iter().map(|error| try_handle(error, &probe))).await;
+        // Every handler ran to the end; the error is one result among the others.
+        assert_eq!(
+            results,
+            [
+                Ok("bing.com/old-page"),
+                Ok("example.com/crash"),
+                Err("example.org/busy"),
+                Ok("example.net/gone")
+            ]
+        );
+        assert_eq!(start.elapsed(), Duration::from_secs(4));
+        assert_eq!(probe.started.get(), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn try_join_all_stops_at_the_first_error_and_drops_the_others() {
+        let start = Instant::now();
+        let probe = Probe::default();
+        let result = try_join_all(ERRORS.iter().map(|error| try_handle(error, &probe))).await;
+        // All four start at 0; the 503 fails at 2 s, while the 404 and the
+        // 410 are still in flight: they are dropped, never finished.
+        assert_eq!(result, Err("example.org/busy"));
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+        assert_eq!(probe.in_flight.get(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn try_collect_stops_at_the_first_error_and_drops_the_handlers_in_flight() {
+        let start = Instant::now();
+        let probe = Probe::default();
+        let result: Result<Vec<_>, _> = stream::iter(&ERRORS)
+            // `try_buffer_unordered` wants items of type `Result<Fut, E>`.
+            .map(|error| Ok(try_handle(error, &probe)))
+            .try_buffer_unordered(2)
+            .try_collect()
+            .await;
+        // 404 and 500 start at 0; the 500 is done at 1 and the 503 takes its
+        // place, to fail at 3. The 404, due at 4, is dropped with the stream.
+        assert_eq!(result, Err("example.org/busy"));
+        assert_eq!(start.elapsed(), Duration::from_secs(3));
+        assert_eq!(probe.started.get(), 3, "the 410 never started");
+        assert_eq!(probe.in_flight.get(), 0, "the 404 was dropped");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn try_buffer_unordered_yields_an_error_and_reads_on() {
+        let start = Instant::now();
+        let probe = Probe::default();
+        let results: Vec<_> = stream::iter(&ERRORS)
+            .map(|error| Ok(try_handle(error, &probe)))
+            .try_buffer_unordered(2)
+            .collect()
+            .await;
+        assert_eq!(
+            results,
+            [
+                Ok("example.com/crash"),
+                Err("example.org/busy"),
+                Ok("bing.com/old-page"),
+                Ok("example.net/gone")
+            ]
+        );
+        assert_eq!(start.elapsed(), Duration::from_secs(6));
     }
 
     #[tokio::test(start_paused = true)]

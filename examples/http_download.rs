@@ -278,7 +278,7 @@ fn tries(attempts: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::sync::Barrier;
+    use tokio::sync::{Barrier, Notify};
 
     /// Each result as (path, body or failure, attempts).
     async fn outcomes(client: &Client, urls: Vec<Url>, limit: usize) -> Vec<(String, String, u32)> {
@@ -378,5 +378,72 @@ mod tests {
             "{got:?}"
         );
         assert_eq!(most.load(Ordering::SeqCst), limit as u32);
+    }
+
+    /// `/hold` answers only once `/later` has been asked for; `/quick`
+    /// answers at once.
+    fn hold_server() -> Router {
+        let later_asked = Arc::new(Notify::new());
+        let asked = later_asked.clone();
+        Router::new()
+            .route(
+                "/hold",
+                get(move || {
+                    let later_asked = later_asked.clone();
+                    async move {
+                        later_asked.notified().await;
+                        "released"
+                    }
+                }),
+            )
+            .route("/quick", get(|| async { "quick" }))
+            .route(
+                "/later",
+                get(move || async move {
+                    asked.notify_one(); // kept for `/hold` if it is not waiting yet
+                    "later"
+                }),
+            )
+    }
+
+    fn hold_urls(server: SocketAddr) -> Vec<Url> {
+        ["/hold", "/quick", "/later"]
+            .iter()
+            .map(|path| url(server, path))
+            .collect()
+    }
+
+    /// Two slots. `/quick` is done at once, but `buffered` keeps its result,
+    /// and its slot, until `/hold` before it is done: `/later` cannot start,
+    /// so `/hold` is never released and times out.
+    #[tokio::test]
+    async fn a_finished_page_keeps_its_slot_until_the_pages_before_it_are_done() {
+        let server = serve(hold_server()).await.expect("a server");
+        let client = client(TIMEOUT).expect("a client");
+        let got = outcomes(&client, hold_urls(server), 2).await;
+        let expected = [
+            ("/hold", "TimedOut", 1),
+            ("/quick", "quick", 1),
+            ("/later", "later", 1),
+        ]
+        .map(|(path, what, attempts)| (path.to_string(), what.to_string(), attempts));
+        assert_eq!(got, expected);
+    }
+
+    /// The same with `buffer_unordered`: `/quick`'s result is yielded at once,
+    /// its slot goes to `/later`, and `/later` releases `/hold`.
+    #[tokio::test]
+    async fn buffer_unordered_gives_a_finished_pages_slot_to_the_next_url() {
+        let server = serve(hold_server()).await.expect("a server");
+        // Generous: `/hold` should be released long before this.
+        let client = client(Duration::from_secs(30)).expect("a client");
+        let mut bodies: Vec<String> = stream::iter(hold_urls(server))
+            .map(|url| fetch(&client, url))
+            .buffer_unordered(2)
+            .map(|result| result.map_or_else(|error| error.failure.to_string(), |page| page.body))
+            .collect()
+            .await;
+        bodies.sort();
+        assert_eq!(bodies, ["later", "quick", "released"]);
     }
 }

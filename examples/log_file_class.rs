@@ -5,8 +5,8 @@
 //! constructor, `LogFile::open`, and the tear-down an async method that the
 //! caller calls and whose error the caller gets, `LogFile::close`. Rust has
 //! no async `Drop`, so `Drop` is only a synchronous fallback for a `LogFile`
-//! that was never closed: it warns, and saves the buffered lines with a
-//! blocking write.
+//! whose `close` never ran to the end (never called, or cancelled): it warns,
+//! and saves the buffered lines with a blocking write.
 //!
 //! Run it with `cargo run --example log_file_class`.
 
@@ -26,23 +26,24 @@ use tokio::time::{sleep, timeout};
 // ANCHOR: log_file
 /// A log whose lines wait in a buffer until `close` writes them out.
 struct LogFile {
-    path: PathBuf,
     writer: BufWriter<File>,
+    /// A second, blocking handle to the same open file, for `Drop`.
+    fallback: std::fs::File,
     closed: bool,
 }
 
 impl LogFile {
     /// `__aenter__`: opens the file for appending, creating it if needed.
-    async fn open(path: impl Into<PathBuf>) -> io::Result<Self> {
-        let path = path.into();
+    async fn open(path: impl AsRef<Path>) -> io::Result<Self> {
         let file = OpenOptions::new()
             .create(true)
             .append(true)
-            .open(&path)
+            .open(path)
             .await?;
+        let fallback = file.try_clone().await?.into_std().await;
         Ok(LogFile {
-            path,
             writer: BufWriter::new(file),
+            fallback,
             closed: false,
         })
     }
@@ -55,11 +56,16 @@ impl LogFile {
     /// `__aexit__`: hands the buffered lines to the OS and waits until they
     /// are on the disk. Taking `self` means nobody can write after closing.
     async fn close(mut self) -> io::Result<()> {
-        // From here on the caller hears about every error, so `Drop` keeps
-        // quiet, even if this fails.
+        let result = async {
+            self.writer.flush().await?;
+            self.writer.get_ref().sync_all().await
+        }
+        .await;
+        // Both steps are over, and the caller gets the result, error
+        // included, so `Drop` keeps quiet. A `close` cancelled at one of the
+        // `.await`s above never gets here: then `Drop` does what it can.
         self.closed = true;
-        self.writer.flush().await?;
-        self.writer.get_ref().sync_all().await?;
+        result?;
         println!("  close: flushed and synced"); // shows in the output when it ran
         Ok(())
     }
@@ -80,13 +86,10 @@ impl Drop for LogFile {
         let pending = self.writer.buffer();
         let lines = pending.iter().filter(|&&byte| byte == b'\n').count();
         eprintln!("warning: LogFile dropped without close(): saving {lines} buffered line(s)");
-        let saved = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&self.path)
-            .and_then(|mut file| {
-                file.write_all(pending)?;
-                writeln!(file, "{NOT_CLOSED}")
-            });
+        let saved = self
+            .fallback
+            .write_all(pending)
+            .and_then(|()| writeln!(self.fallback, "{NOT_CLOSED}"));
         if let Err(error) = saved {
             eprintln!("warning: those lines are lost: {error}");
         }
@@ -205,6 +208,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::task::Poll;
     use tokio::time::Instant;
 
     #[tokio::test(start_paused = true)]
@@ -256,16 +260,6 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn a_log_that_is_closed_by_hand_gets_no_fallback_line() {
-        let dir = ScratchDir::new("test-by-hand").expect("a fresh directory");
-        let path = dir.join("log");
-        let mut log = LogFile::open(&path).await.expect("opens");
-        log.write_line("only line").await.expect("buffered");
-        log.close().await.expect("closes");
-        assert_eq!(lines_on_disk(&path).await.expect("readable"), ["only line"]);
-    }
-
     /// Linux's `/dev/full` accepts an open but fails every write with
     /// "No space left on device": a disk that fills up under the log.
     #[cfg(target_os = "linux")]
@@ -277,5 +271,81 @@ mod tests {
             .expect("buffered");
         let error = log.close().await.expect_err("the flush fails");
         assert_eq!(error.kind(), io::ErrorKind::StorageFull);
+    }
+
+    /// When `close` fails, its error goes to the caller and `Drop` adds
+    /// nothing. The writer is swapped for one on `/dev/full`, so that the
+    /// fallback's handle still reaches a file that the test can read.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_failed_close_reaches_the_caller_and_drop_stays_quiet() {
+        let dir = ScratchDir::new("test-failed-close").expect("a fresh directory");
+        let path = dir.join("log");
+        let mut log = LogFile::open(&path).await.expect("opens");
+        let full = OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .await
+            .expect("opens");
+        log.writer = BufWriter::new(full);
+        log.write_line("lost").await.expect("buffered");
+        let error = log.close().await.expect_err("the flush fails");
+        assert_eq!(error.kind(), io::ErrorKind::StorageFull);
+        // No `NOT_CLOSED` line: the fallback did not run.
+        assert!(lines_on_disk(&path).await.expect("readable").is_empty());
+    }
+
+    /// `close` is dropped at its first `.await`, as a timeout would drop it.
+    /// Its runtime has one blocking thread, kept busy, so the write that
+    /// `flush` hands to tokio waits in the queue: the cancellation lands,
+    /// deterministically, while the line is on its way to the file.
+    #[test]
+    fn cancelling_close_midway_leaves_the_fallback_to_drop() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .max_blocking_threads(1)
+            .build()
+            .expect("a runtime");
+        let dir = ScratchDir::new("test-cancel-close").expect("a fresh directory");
+        let path = dir.join("log");
+        let on_disk = || std::fs::read_to_string(&path).expect("readable");
+        runtime.block_on(async {
+            let mut log = LogFile::open(&path).await.expect("opens");
+            log.write_line("in flight").await.expect("buffered");
+            let (release, busy) = std::sync::mpsc::channel::<()>();
+            let blocker = tokio::task::spawn_blocking(move || busy.recv());
+
+            let mut closing = Box::pin(log.close());
+            let first_poll = std::future::poll_fn(|cx| Poll::Ready(closing.as_mut().poll(cx)));
+            assert!(first_poll.await.is_pending(), "the write is queued");
+            drop(closing); // the `LogFile` inside goes, and its `Drop` runs
+
+            // `Drop` was not quiet: its line is there, before the queued one.
+            assert_eq!(on_disk(), format!("{NOT_CLOSED}\n"));
+            release.send(()).expect("the blocker waits");
+            blocker.await.expect("ran").expect("released");
+        });
+        // Dropping the runtime waits for tokio's file writes to finish.
+        drop(runtime);
+        // The line that `flush` had handed to tokio was written on its own,
+        // after the fallback's line.
+        assert_eq!(on_disk(), format!("{NOT_CLOSED}\nin flight\n"));
+    }
+
+    /// The fallback writes through the handle that `open` made, not the
+    /// path, so its lines follow the file when it is renamed.
+    #[tokio::test]
+    async fn the_fallback_follows_a_renamed_file() {
+        let dir = ScratchDir::new("test-rename").expect("a fresh directory");
+        let path = dir.join("log");
+        let mut log = LogFile::open(&path).await.expect("opens");
+        log.write_line("before the rename").await.expect("buffered");
+        let renamed = dir.join("log.1");
+        tokio::fs::rename(&path, &renamed).await.expect("renames");
+        drop(log);
+        assert!(!path.exists(), "nothing was written to the old path");
+        assert_eq!(
+            lines_on_disk(&renamed).await.expect("readable"),
+            ["before the rename", NOT_CLOSED]
+        );
     }
 }

@@ -10,8 +10,8 @@
 //! Every server runs in a child process of its own (this program, started
 //! again with a hidden `--trial` argument), so that its peak memory is its
 //! own and a crash is reported instead of ending the program. Nothing
-//! listens anywhere but 127.0.0.1, every wait has a time limit, and the
-//! program stops by itself.
+//! listens anywhere but 127.0.0.1, every client has a time limit, a trial
+//! that runs too long is killed, and the program stops by itself.
 //!
 //! Run it with `cargo run --release --example many_connections`, or
 //! `-- 2000` for 2,000 connections; `-- --small` uses few connections, as the

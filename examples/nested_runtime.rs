@@ -71,9 +71,11 @@ async fn fixes() -> Result<(), task::JoinError> {
     let flour = task::spawn_blocking(move || price_label(&handle, "flour")).await?;
     println!("spawn_blocking: {flour}");
 
-    // Fix 3 (multi-thread runtime only): tell tokio that this worker thread
-    // is about to block, so that it moves the worker's other tasks away.
-    let milk = task::block_in_place(|| price_label(&Handle::current(), "milk"));
+    // Fix 3 (multi-thread runtime only): in a task, which runs on a worker
+    // thread, tell tokio that this thread is about to block, so that it first
+    // hands the worker's other tasks to a new thread.
+    let label_milk = || price_label(&Handle::current(), "milk");
+    let milk = tokio::spawn(async move { task::block_in_place(label_milk) }).await?;
     println!("block_in_place: {milk}");
     Ok(())
 }
@@ -106,6 +108,9 @@ async fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::Duration;
     use tokio::runtime::Builder;
 
     #[tokio::test]
@@ -153,10 +158,48 @@ mod tests {
         assert_eq!(label, "flour: 150 cents");
     }
 
+    #[tokio::test]
+    async fn abort_does_not_stop_a_spawn_blocking_closure_that_has_started() {
+        let (started, has_started) = tokio::sync::oneshot::channel();
+        let (go, wait_for_go) = mpsc::channel::<()>();
+        let closure = task::spawn_blocking(move || {
+            let _ = started.send(());
+            // The bound turns a failure into an error instead of a hang.
+            wait_for_go.recv_timeout(Duration::from_secs(10)).is_ok()
+        });
+        has_started.await.expect("the closure starts");
+        closure.abort();
+        go.send(()).expect("the closure still runs after abort()");
+        let got_go = closure.await.expect("not cancelled: it ran to its end");
+        assert!(got_go);
+    }
+
     #[tokio::test(flavor = "multi_thread")]
     async fn block_in_place_works_on_a_multi_thread_runtime() {
-        let label = task::block_in_place(|| price_label(&Handle::current(), "milk"));
+        let label = tokio::spawn(async {
+            task::block_in_place(|| price_label(&Handle::current(), "milk"))
+        })
+        .await
+        .expect("the task does not panic");
         assert_eq!(label, "milk: 110 cents");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn block_in_place_hands_the_workers_other_tasks_to_another_thread() {
+        let blocker = tokio::spawn(async {
+            let (sender, receiver) = mpsc::channel();
+            // Queued on the runtime's only worker, the thread running this
+            // task, which is about to block until this other task has run.
+            tokio::spawn(async move {
+                let _ = sender.send(thread::current().id());
+            });
+            // The bound turns a failure into an error instead of a hang.
+            let ran_on = task::block_in_place(|| receiver.recv_timeout(Duration::from_secs(10)));
+            (thread::current().id(), ran_on)
+        });
+        let (blocked, ran_on) = blocker.await.expect("the task does not panic");
+        let ran_on = ran_on.expect("the other task ran while this one blocked");
+        assert_ne!(ran_on, blocked, "on another thread");
     }
 
     #[tokio::test]

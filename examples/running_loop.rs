@@ -80,17 +80,52 @@ mod tests {
     use super::*;
     use tokio::runtime::RuntimeFlavor;
 
+    /// Tokio's one message for "no runtime here".
+    const NO_RUNTIME: &str =
+        "there is no reactor running, must be called from the context of a Tokio 1.x runtime";
+
     #[test]
     fn outside_a_runtime_try_current_is_an_error() {
         let error = Handle::try_current().expect_err("no runtime on a test thread");
         assert!(error.is_missing_context());
-        assert!(error.to_string().contains("there is no reactor running"));
+        assert_eq!(error.to_string(), NO_RUNTIME);
+    }
+
+    #[should_panic(
+        expected = "there is no reactor running, must be called from the context of a Tokio 1.x runtime"
+    )]
+    #[test]
+    fn outside_a_runtime_current_panics_with_the_same_message() {
+        Handle::current();
+    }
+
+    #[should_panic(
+        expected = "there is no reactor running, must be called from the context of a Tokio 1.x runtime"
+    )]
+    #[test]
+    fn a_timer_outside_a_runtime_panics_with_the_same_message() {
+        drop(sleep(Duration::from_secs(1)));
     }
 
     #[test]
-    #[should_panic(expected = "there is no reactor running")]
-    fn outside_a_runtime_current_panics() {
-        Handle::current();
+    fn try_current_also_finds_a_runtime_where_no_future_runs() -> io::Result<()> {
+        let runtime = new_runtime()?;
+        // Entering a runtime's context runs nothing, yet `try_current` finds it;
+        // `asyncio.get_running_loop()` would raise here.
+        let guard = runtime.enter();
+        assert_eq!(
+            Handle::try_current().map(|handle| handle.id()).ok(),
+            Some(runtime.handle().id())
+        );
+        drop(guard);
+        assert!(Handle::try_current().is_err());
+        // The same on the runtime's blocking threads, unlike a thread of
+        // `asyncio.to_thread`.
+        let on_blocking_thread = runtime.block_on(async {
+            tokio::task::spawn_blocking(|| Handle::try_current().is_ok()).await
+        });
+        assert_eq!(on_blocking_thread.ok(), Some(true));
+        Ok(())
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Course section: Asynchronous functions.
 //!
 //! `asyncio.run(coro)` creates an event loop, runs the coroutine to the end,
-//! returns its result and closes the loop. `#[tokio::main]` writes exactly
-//! that for you; here it is by hand, with tokio's `Runtime::block_on`.
+//! returns its result and closes the loop. `#[tokio::main]` writes that for
+//! you; here it is by hand, with tokio's `Runtime::block_on`.
 //!
 //! Run it with `cargo run --example runtime_by_hand`.
 
@@ -10,7 +10,7 @@
 // cargo does not, and it changes nothing when cargo builds this file.
 extern crate tokio;
 
-use tokio::runtime::Builder;
+use tokio::runtime::{Builder, Runtime};
 use tokio::task;
 
 async fn add_slowly(a: u64, b: u64) -> u64 {
@@ -20,10 +20,14 @@ async fn add_slowly(a: u64, b: u64) -> u64 {
 }
 
 // ANCHOR: main
+/// One thread, like asyncio's event loop. `enable_all` turns on the timer
+/// and the I/O driver; `build` fails if the OS refuses what they need.
+fn event_loop() -> std::io::Result<Runtime> {
+    Builder::new_current_thread().enable_all().build()
+}
+
 fn main() -> std::io::Result<()> {
-    // One thread, like asyncio's event loop. `enable_all` turns on the timer
-    // and the I/O driver; `build` fails only if the OS refuses resources.
-    let runtime = Builder::new_current_thread().enable_all().build()?;
+    let runtime = event_loop()?;
 
     // `block_on` is `asyncio.run`: drive one future to the end, return its output.
     let sum = runtime.block_on(add_slowly(2, 40));
@@ -36,11 +40,47 @@ fn main() -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
 
     #[test]
     fn block_on_returns_the_output_of_the_future() -> std::io::Result<()> {
-        let runtime = Builder::new_current_thread().build()?;
+        let runtime = event_loop()?;
         assert_eq!(runtime.block_on(add_slowly(20, 22)), 42);
+        Ok(())
+    }
+
+    /// A zero sleep waits for nothing, but it needs the runtime's timer: on
+    /// a runtime without one it panics, as the next test shows.
+    #[test]
+    fn the_event_loop_has_a_timer() -> std::io::Result<()> {
+        event_loop()?.block_on(async { tokio::time::sleep(Duration::ZERO).await });
+        Ok(())
+    }
+
+    #[test]
+    #[should_panic(expected = "timers are disabled")]
+    fn without_enable_all_there_is_no_timer() {
+        let runtime = Builder::new_current_thread()
+            .build()
+            .expect("a runtime without drivers");
+        runtime.block_on(async { tokio::time::sleep(Duration::ZERO).await });
+    }
+
+    /// A task that would wait forever holds one end of a channel. Dropping
+    /// the runtime drops the task, and with it that end.
+    #[test]
+    fn dropping_the_runtime_drops_the_tasks_still_on_it() -> std::io::Result<()> {
+        let runtime = event_loop()?;
+        let (alive, watcher) = mpsc::channel::<()>();
+        runtime.spawn(async move {
+            let _alive = alive;
+            std::future::pending::<()>().await;
+        });
+        runtime.block_on(task::yield_now()); // the task starts, and waits
+        assert_eq!(watcher.try_recv(), Err(mpsc::TryRecvError::Empty));
+        drop(runtime);
+        assert_eq!(watcher.try_recv(), Err(mpsc::TryRecvError::Disconnected));
         Ok(())
     }
 }

@@ -101,6 +101,26 @@ mod tests {
         Ok(())
     }
 
+    #[test]
+    fn a_multi_thread_runtime_is_one_runtime_across_its_threads() -> std::io::Result<()> {
+        let runtime = Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let (here, there) = runtime.block_on(async {
+            let here = (thread::current().id(), Handle::current().id());
+            let there = tokio::spawn(async { (thread::current().id(), Handle::current().id()) })
+                .await
+                .expect("the task does not panic");
+            (here, there)
+        });
+        // Two threads, the caller's and a worker, and one runtime.
+        assert_ne!(here.0, there.0);
+        assert_eq!(here.1, there.1);
+        assert_eq!(here.1, runtime.handle().id());
+        Ok(())
+    }
+
     /// `#[tokio::main]` works on any function: each call builds a runtime.
     #[tokio::main]
     async fn what_tokio_main_builds() -> (RuntimeFlavor, usize) {

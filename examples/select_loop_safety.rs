@@ -213,6 +213,18 @@ mod tests {
         assert_eq!(log.lines()[5..], ["[ 2.5s] waiter: got [1, 2, 3]"]);
     }
 
+    #[test]
+    #[should_panic(expected = "`async fn` resumed after completion")]
+    fn polling_a_finished_future_again_panics() {
+        use std::task::{Context, Waker};
+        let (orders, mut queue) = mpsc::channel::<u32>(TABLE);
+        drop(orders); // closed: `next_table` finishes on its first poll
+        let mut next = pin!(next_table(&mut queue));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(next.as_mut().poll(&mut cx).is_ready());
+        let _ = next.as_mut().poll(&mut cx); // the `select!` loop must not do this
+    }
+
     #[tokio::test(start_paused = true)]
     async fn next_table_alone_loses_nothing() {
         // The loss comes from dropping the future, not from `next_table`.

@@ -29,8 +29,12 @@ use tokio::task::spawn_blocking;
 async fn unblock<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
     match spawn_blocking(work).await {
         Ok(value) => value,
-        // `work` panicked: panic here too, as if it had run in this task.
-        Err(error) => resume_unwind(error.into_panic()),
+        Err(error) => match error.try_into_panic() {
+            // `work` panicked: panic here too, as if it had run in this task.
+            Ok(panic) => resume_unwind(panic),
+            // The other failure: the runtime shut down before `work` started.
+            Err(cancelled) => panic!("`work` never ran: {cancelled}"),
+        },
     }
 }
 // ANCHOR_END: unblock

@@ -130,13 +130,41 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn dropping_the_handle_detaches_the_task() {
-        let log = Log::new();
-        let task = tokio::spawn(stopwatch(log.clone()));
+    async fn a_dropped_handle_detaches_the_task_and_abort_cancels_it() {
+        let (detached_log, aborted_log) = (Log::new(), Log::new());
+        let detached = tokio::spawn(stopwatch(detached_log.clone()));
+        let aborted = tokio::spawn(stopwatch(aborted_log.clone()));
         sleep(Duration::from_millis(1500)).await;
-        drop(task);
+        drop(detached);
+        aborted.abort();
         sleep(Duration::from_secs(2)).await;
-        assert_eq!(log.lines(), ["[ 1.0s] 1", "[ 2.0s] 2", "[ 3.0s] 3"]);
+        // With no handle, the stopwatch ticks on; the aborted one is gone.
+        assert_eq!(
+            detached_log.lines(),
+            ["[ 1.0s] 1", "[ 2.0s] 2", "[ 3.0s] 3"]
+        );
+        assert_eq!(aborted_log.lines(), ["[ 1.0s] 1"]);
+        assert_eq!(Arc::strong_count(&aborted_log.lines), 1);
+        assert_eq!(Arc::strong_count(&detached_log.lines), 2);
+    }
+
+    #[tokio::test]
+    async fn awaiting_a_ready_future_does_not_yield() {
+        // A thousand `.await`s on futures that are already done: the whole
+        // body runs in one poll, so the runtime never gets a chance to
+        // cancel it halfway.
+        let mut polls = 0;
+        let mut work = std::pin::pin!(async {
+            for _ in 0..1000 {
+                std::future::ready(()).await;
+            }
+        });
+        std::future::poll_fn(|cx| {
+            polls += 1;
+            work.as_mut().poll(cx)
+        })
+        .await;
+        assert_eq!(polls, 1);
     }
 
     #[test]

@@ -121,6 +121,8 @@ async fn main() {
 mod tests {
     use super::*;
     use std::future::poll_fn;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
     use tokio::time::sleep;
 
     #[tokio::test(start_paused = true)]
@@ -192,13 +194,32 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn select_takes_a_stopwatch_as_it_is() {
+        let counted = tokio::select! {
+            counted = Stopwatch::new(2) => Some(counted),
+            () = sleep(Duration::from_secs(5)) => None,
+        };
+        assert_eq!(counted, Some(2));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_timeout_drops_it_between_two_ticks() {
         let start = Instant::now();
+        // Watch the running stopwatch from outside: `seen` gets its count
+        // after every poll, and its strong count says whether it still exists.
+        let seen = Arc::new(AtomicU32::new(0));
+        let watch = Arc::clone(&seen);
         let mut ticking = Stopwatch::new(10).into_future();
-        // `&mut ticking` is a future too, so we can look at it afterwards.
-        let result = timeout(Duration::from_millis(2500), &mut ticking).await;
+        let watched = poll_fn(move |cx| {
+            let poll = Pin::new(&mut ticking).poll(cx);
+            watch.store(ticking.count, Ordering::SeqCst);
+            poll
+        });
+        let result = timeout(Duration::from_millis(2500), watched).await;
         assert!(result.is_err(), "the timeout fired first");
         assert_eq!(start.elapsed(), Duration::from_millis(2500));
-        assert_eq!(ticking.count, 2);
+        // The timeout dropped the stopwatch, and it had counted to 2.
+        assert_eq!(Arc::strong_count(&seen), 1);
+        assert_eq!(seen.load(Ordering::SeqCst), 2);
     }
 }

@@ -31,7 +31,8 @@ async fn stopwatch() {
 
 // ANCHOR: watch_and_cancel
 /// `task = asyncio.create_task(stopwatch())`, then `done()` and `cancel()`.
-async fn watch_and_cancel(start: Instant) {
+/// Returns whether the handle reported the task as cancelled.
+async fn watch_and_cancel(start: Instant) -> bool {
     let task = tokio::spawn(stopwatch());
     println!("{} spawned, finished: {}", stamp(start), task.is_finished());
 
@@ -39,11 +40,9 @@ async fn watch_and_cancel(start: Instant) {
     println!("{} finished: {}", stamp(start), task.is_finished());
 
     task.abort();
-    match task.await {
-        Ok(()) => println!("the stopwatch stopped by itself"),
-        Err(error) if error.is_cancelled() => println!("{} cancelled", stamp(start)),
-        Err(error) => println!("the stopwatch failed: {error}"),
-    }
+    let cancelled = task.await.is_err_and(|error| error.is_cancelled());
+    println!("{} cancelled: {cancelled}", stamp(start));
+    cancelled
 }
 // ANCHOR_END: watch_and_cancel
 
@@ -99,8 +98,10 @@ async fn main() -> Result<(), JoinError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
+    use tokio::time::timeout;
 
     #[tokio::test(start_paused = true)]
     async fn the_stopwatch_never_finishes_by_itself_and_abort_cancels_it() {
@@ -132,10 +133,39 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn watch_and_cancel_takes_three_and_a_half_seconds() {
+    async fn watch_and_cancel_cancels_the_stopwatch_at_three_and_a_half_seconds() {
         let start = Instant::now();
-        watch_and_cancel(start).await;
+        assert!(watch_and_cancel(start).await, "the handle reports a cancel");
         assert_eq!(start.elapsed(), Duration::from_millis(3500));
+        // The aborted stopwatch is gone from the runtime.
+        let metrics = tokio::runtime::Handle::current().metrics();
+        assert_eq!(metrics.num_alive_tasks(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn on_one_thread_a_spawned_task_waits_until_the_spawner_yields() {
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&ran);
+        let task = tokio::spawn(async move { flag.store(true, Ordering::SeqCst) });
+        // `spawn` never runs the task itself, and on a one-thread runtime
+        // nothing else can run it while this code keeps the thread.
+        assert!(!ran.load(Ordering::SeqCst));
+        tokio::task::yield_now().await;
+        assert!(ran.load(Ordering::SeqCst), "it ran while this code waited");
+        task.await.expect("the task returned");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn on_many_threads_a_worker_runs_a_spawned_task_while_the_spawner_keeps_going() {
+        let (done, signal) = std::sync::mpsc::channel();
+        let task = tokio::spawn(async move { done.send(()).expect("the test waits") });
+        // A blocking wait, not an `.await`: this code never yields, yet the
+        // task runs, on a worker thread. (The bound only turns a bug into a
+        // failure instead of a hang.)
+        signal
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a worker ran the task");
+        task.await.expect("the task returned");
     }
 
     #[tokio::test(start_paused = true)]
@@ -161,11 +191,17 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn tasks_alive_at_the_same_time_have_different_ids() {
-        let first = tokio::spawn(sleep(Duration::from_secs(1)));
-        let second = tokio::spawn(sleep(Duration::from_secs(1)));
-        assert_ne!(first.id(), second.id());
-        first.abort();
-        second.abort();
+        // A thousand tasks at once, some of them already finished but with
+        // their handles kept: a thousand different ids.
+        let tasks: Vec<_> = (0..1000u64)
+            .map(|i| tokio::spawn(sleep(Duration::from_millis(i % 2))))
+            .collect();
+        sleep(Duration::from_millis(1)).await;
+        let ids: HashSet<task::Id> = tasks.iter().map(|task| task.id()).collect();
+        assert_eq!(ids.len(), tasks.len());
+        for task in tasks {
+            task.await.expect("a sleep does not panic");
+        }
     }
 
     #[tokio::test]
@@ -204,9 +240,20 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn detach_waits_two_seconds() {
+    async fn detach_lets_the_task_without_a_handle_run_to_the_end() {
+        let metrics = tokio::runtime::Handle::current().metrics();
         let start = Instant::now();
-        detach(start).await;
+        let mut detaching = std::pin::pin!(detach(start));
+        // At 0.5 s the handle has been dropped, and the task is still alive:
+        // dropping it did not cancel it.
+        let waited = timeout(Duration::from_millis(500), &mut detaching).await;
+        assert!(waited.is_err(), "detach waits 2 s");
+        assert_eq!(metrics.num_alive_tasks(), 1);
+        // At 1.5 s it is gone: it finished its 1 s of work.
+        let waited = timeout(Duration::from_secs(1), &mut detaching).await;
+        assert!(waited.is_err(), "detach waits 2 s");
+        assert_eq!(metrics.num_alive_tasks(), 0);
+        detaching.await;
         assert_eq!(start.elapsed(), Duration::from_secs(2));
     }
 }

@@ -6,7 +6,8 @@
 //! `Ok` with whatever the task returned (often a `Result` of its own), or a
 //! `JoinError` when the task panicked or was cancelled. A panic ends only
 //! the task it happened in. Tasks have no names on stable tokio, so this
-//! example keeps its own, keyed by task id.
+//! example keeps its own, keyed by task id. A second run follows
+//! `TaskGroup`'s rule by hand: the first failure aborts the other tasks.
 //!
 //! Run it with `cargo run --example task_panics`.
 
@@ -94,6 +95,32 @@ fn describe(error: JoinError) -> String {
 }
 // ANCHOR_END: kitchen
 
+// ANCHOR: first_failure
+/// `TaskGroup`'s rule, by hand: the first failure aborts the other tasks.
+async fn until_the_first_failure(start: Instant) -> Result<Vec<u32>, String> {
+    let mut tasks = JoinSet::new();
+    tasks.spawn(stopwatch(3));
+    tasks.spawn(kettle());
+    tasks.spawn(toaster());
+
+    let mut values = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let failure = match joined {
+            Ok(Ok(value)) => {
+                values.push(value);
+                continue;
+            }
+            Ok(Err(error)) => format!("failed: {error}"),
+            Err(error) => describe(error),
+        };
+        tasks.shutdown().await; // abort the others, and wait until they are gone
+        println!("{} {failure}; the others were aborted", stamp(start));
+        return Err(failure);
+    }
+    Ok(values)
+}
+// ANCHOR_END: first_failure
+
 /// `[ 1.5s]`: the time since `start`, as every line of output shows it.
 fn stamp(start: Instant) -> String {
     format!("[{:4.1}s]", start.elapsed().as_secs_f64())
@@ -106,7 +133,10 @@ fn stamp(start: Instant) -> String {
     tokio::main(flavor = "current_thread", start_paused = true)
 )]
 async fn main() {
+    println!("Every task to its end:");
     kitchen(Instant::now()).await;
+    println!("Until the first failure:");
+    let _failure = until_the_first_failure(Instant::now()).await;
     println!("main is still running");
 }
 // ANCHOR_END: main
@@ -156,6 +186,51 @@ mod tests {
         let task = tokio::spawn(toaster());
         let id = task.id();
         assert_eq!(task.await.expect_err("it panicked").id(), id);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_first_failure_aborts_the_others_and_waits_for_them() {
+        let start = Instant::now();
+        let metrics = tokio::runtime::Handle::current().metrics();
+        let result = until_the_first_failure(start).await;
+        assert_eq!(result, Err("panicked: the toaster caught fire".to_string()));
+        // At 1.5 s: the stopwatch and the kettle did not finish, and
+        // `shutdown` returned only once they were gone.
+        assert_eq!(start.elapsed(), Duration::from_millis(1500));
+        assert_eq!(metrics.num_alive_tasks(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn dropping_a_join_set_aborts_its_tasks_without_waiting() {
+        let metrics = tokio::runtime::Handle::current().metrics();
+        let mut tasks = JoinSet::new();
+        tasks.spawn(stopwatch(3));
+        tasks.spawn(kettle());
+        sleep(Duration::from_secs(1)).await;
+        drop(tasks);
+        // `drop` returned at once: the tasks are still there, marked for
+        // abort, and go the next time the runtime gets to them.
+        assert_eq!(metrics.num_alive_tasks(), 2);
+        tokio::task::yield_now().await;
+        assert_eq!(metrics.num_alive_tasks(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    #[should_panic(expected = "the toaster caught fire")]
+    async fn join_all_panics_when_a_task_panicked() {
+        let mut tasks = JoinSet::new();
+        tasks.spawn(stopwatch(3));
+        tasks.spawn(toaster());
+        tasks.join_all().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn on_the_multi_threaded_runtime_tasks_run_on_tokio_rt_worker_threads() {
+        let name = tokio::spawn(async { std::thread::current().name().map(str::to_owned) })
+            .await
+            .expect("no panic");
+        // The name the panic message shows in a reader's `cargo run`.
+        assert_eq!(name.as_deref(), Some("tokio-rt-worker"));
     }
 
     #[test]

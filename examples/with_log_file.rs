@@ -4,7 +4,8 @@
 //! body of an `async with` block, and tears it down afterwards. Rust has no
 //! `async with`, so `with_log_file` takes the body as an async closure: it
 //! opens a buffered log file, runs the body, then flushes and syncs the file
-//! whatever the body returned, and hands the body's result back.
+//! whatever the body returned, and hands the body's result back (or both
+//! errors, when the body and the closing both fail).
 //!
 //! Run it with `cargo run --example with_log_file`.
 
@@ -13,6 +14,7 @@
 extern crate tokio;
 
 use std::error::Error;
+use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -44,29 +46,48 @@ async fn close_log(mut log: BufWriter<File>) -> io::Result<()> {
 // ANCHOR_END: open_close
 
 // ANCHOR: with_log_file
+/// Why `with_log_file` failed. When the body and the tear-down both fail,
+/// the caller gets both errors.
+#[derive(Debug)]
+enum LogError<E> {
+    /// Opening or closing the log failed (the body succeeded, or never ran).
+    Log(io::Error),
+    /// The body failed; the log was closed.
+    Body(E),
+    /// The body failed, and closing the log failed too.
+    Both { body: E, close: io::Error },
+}
+
 /// `async with log_file(path) as log: ...`, written as a function.
 async fn with_log_file<T, E>(
     path: &Path,
     body: impl AsyncFnOnce(&mut BufWriter<File>) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<io::Error>,
-{
-    let mut log = open_log(path).await?; // the code before `yield`
+) -> Result<T, LogError<E>> {
+    let mut log = open_log(path).await.map_err(LogError::Log)?; // before `yield`
     let result = body(&mut log).await; // the body of `async with`
     let closed = close_log(log).await; // the code after `yield`, always
     match (result, closed) {
         (Ok(value), Ok(())) => Ok(value),
-        (Ok(_), Err(close_error)) => Err(close_error.into()),
-        (Err(body_error), Ok(())) => Err(body_error),
-        (Err(body_error), Err(close_error)) => {
-            // The caller gets the body's error; this one is only printed.
-            eprintln!("warning: closing the log failed too: {close_error}");
-            Err(body_error)
-        }
+        (Ok(_), Err(close)) => Err(LogError::Log(close)),
+        (Err(body), Ok(())) => Err(LogError::Body(body)),
+        (Err(body), Err(close)) => Err(LogError::Both { body, close }),
     }
 }
 // ANCHOR_END: with_log_file
+
+impl<E: fmt::Display> fmt::Display for LogError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LogError::Log(error) => write!(f, "{error}"),
+            LogError::Body(error) => write!(f, "{error}"),
+            LogError::Both { body, close } => {
+                write!(f, "{body} (and closing the log failed: {close})")
+            }
+        }
+    }
+}
+
+impl<E: Error> Error for LogError<E> {}
 
 /// The lines that reached the file.
 async fn lines_on_disk(path: &Path) -> io::Result<Vec<String>> {
@@ -121,7 +142,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     println!("The body succeeds:");
     let path = dir.join("ok.log");
-    let result: io::Result<u32> = with_log_file(&path, async |log| {
+    let result: Result<u32, LogError<io::Error>> = with_log_file(&path, async |log| {
         log.write_all(b"water on\n").await?;
         log.write_all(b"2 eggs in\n").await?;
         Ok(2)
@@ -132,7 +153,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     println!("The body fails:");
     let path = dir.join("err.log");
-    let result: io::Result<u32> = with_log_file(&path, async |log| {
+    let result: Result<u32, LogError<io::Error>> = with_log_file(&path, async |log| {
         log.write_all(b"water on\n").await?;
         Err(io::Error::other("the carton is empty"))
     })
@@ -165,7 +186,7 @@ mod tests {
     async fn on_ok_every_line_is_on_disk_and_the_value_comes_back() {
         let dir = ScratchDir::new("test-ok").expect("a fresh directory");
         let path = dir.join("log");
-        let result: io::Result<&str> = with_log_file(&path, async |log| {
+        let result: Result<&str, LogError<io::Error>> = with_log_file(&path, async |log| {
             log.write_all(b"one\ntwo\n").await?;
             Ok("done")
         })
@@ -181,13 +202,15 @@ mod tests {
     async fn on_err_the_log_is_still_closed_and_the_error_comes_back() {
         let dir = ScratchDir::new("test-err").expect("a fresh directory");
         let path = dir.join("log");
-        let result: io::Result<()> = with_log_file(&path, async |log| {
+        let result: Result<(), LogError<io::Error>> = with_log_file(&path, async |log| {
             // Only in the buffer: if it reaches the disk, `close_log` ran.
             log.write_all(b"before the error\n").await?;
             Err(io::Error::new(io::ErrorKind::InvalidData, "bad egg"))
         })
         .await;
-        let error = result.expect_err("the body failed");
+        let LogError::Body(error) = result.expect_err("the body failed") else {
+            panic!("the log closed, so only the body's error comes back");
+        };
         assert_eq!(error.kind(), io::ErrorKind::InvalidData);
         assert_eq!(error.to_string(), "bad egg");
         assert_eq!(
@@ -227,12 +250,53 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn an_error_while_closing_reaches_the_caller() {
-        let result: io::Result<()> = with_log_file(Path::new("/dev/full"), async |log| {
-            log.write_all(b"this line fits in the buffer\n").await?;
-            Ok(())
-        })
-        .await;
-        let error = result.expect_err("the flush fails");
+        let result: Result<(), LogError<io::Error>> =
+            with_log_file(Path::new("/dev/full"), async |log| {
+                log.write_all(b"this line fits in the buffer\n").await?;
+                Ok(())
+            })
+            .await;
+        let LogError::Log(error) = result.expect_err("the flush fails") else {
+            panic!("only closing failed");
+        };
         assert_eq!(error.kind(), io::ErrorKind::StorageFull);
+    }
+
+    /// With a concrete closure, the compiler sees the whole future and
+    /// finds it `Send`, so `tokio::spawn` takes it.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_call_with_a_concrete_closure_can_be_spawned() {
+        let dir = ScratchDir::new("test-spawn").expect("a fresh directory");
+        let path = dir.join("log");
+        let in_task = path.clone();
+        let task = tokio::spawn(async move {
+            with_log_file(&in_task, async |log| {
+                log.write_all(b"from a task\n").await?;
+                Ok::<_, io::Error>(1)
+            })
+            .await
+        });
+        let value = task.await.expect("the task ran").expect("nothing fails");
+        assert_eq!(value, 1);
+        assert_eq!(
+            lines_on_disk(&path).await.expect("readable"),
+            ["from a task"]
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn when_the_body_and_closing_both_fail_both_errors_come_back() {
+        let result: Result<(), LogError<io::Error>> =
+            with_log_file(Path::new("/dev/full"), async |log| {
+                log.write_all(b"this line fits in the buffer\n").await?;
+                Err(io::Error::other("bad egg"))
+            })
+            .await;
+        let LogError::Both { body, close } = result.expect_err("both fail") else {
+            panic!("the body and the flush both failed");
+        };
+        assert_eq!(body.to_string(), "bad egg");
+        assert_eq!(close.kind(), io::ErrorKind::StorageFull);
     }
 }

@@ -341,8 +341,9 @@ const ON_PURPOSE: &[Change] = &[
             "RuntimeWarning: Enable tracemalloc to get the object allocation traceback",
             "4. dropped a second coroutine unawaited; greet never ran for Grace",
         ],
-        why: "Python warns about a coroutine that is never awaited when it is thrown away, at \
-              run time; Rust warns about the unused future when it compiles",
+        why: "Python warns at run time about a coroutine thrown away unawaited; Rust prints \
+              nothing, since dropping a future uses it (its compiler warns only about a future \
+              that is neither awaited nor used)",
     },
     // log_file_class.py
     Change {
