@@ -8,22 +8,17 @@ Run it with `python3 examples/hello_async.py`.
 
 # ANCHOR: main
 import asyncio
-from collections.abc import Callable
 
 
-async def hello_world(say: Callable[[str], None]) -> None:
-    """Says hello, waits two seconds, then says the rest. Each line starts
-    with the time since it began; `say` is what to do with a line."""
+async def hello_world() -> None:
+    """Says hello, waits two seconds, then says the rest, each line starting
+    with the time since it began."""
     loop = asyncio.get_running_loop()
     start = loop.time()
-    say(f"[{loop.time() - start:4.1f}s] hello...")
+    print(f"[{loop.time() - start:4.1f}s] hello...")
     await asyncio.sleep(2)
-    say(f"[{loop.time() - start:4.1f}s] ...world")
+    print(f"[{loop.time() - start:4.1f}s] ...world")
 
 
-async def main() -> None:
-    await hello_world(print)
-
-
-asyncio.run(main())
+asyncio.run(hello_world())
 # ANCHOR_END: main
