@@ -13,6 +13,8 @@
 // cargo does not, and they change nothing when cargo builds this file.
 extern crate futures;
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::time::Duration;
 
@@ -66,11 +68,8 @@ async fn with_join_set(start: Instant) -> Result<Vec<usize>, JoinError> {
 }
 // ANCHOR_END: join_set
 
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+#[tokio::main]
 async fn main() -> Result<(), JoinError> {
     println!("join_all:");
     let start = Instant::now();

@@ -13,6 +13,8 @@
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::fmt::{Debug, Display};
 use std::sync::{Arc, Mutex};
@@ -120,11 +122,8 @@ async fn shield_with_spawn(log: &Log) -> Result<&'static str, JoinError> {
 }
 // ANCHOR_END: shield
 
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+#[tokio::main]
 async fn main() -> Result<(), JoinError> {
     println!("timeout(1 s) around boil_egg():");
     cancel_with_timeout(&Log::new()).await;

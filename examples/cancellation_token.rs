@@ -12,6 +12,8 @@
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 extern crate tokio_util;
 
 use std::error::Error;
@@ -103,11 +105,10 @@ async fn washer(token: CancellationToken, log: Log) -> u32 {
 // ANCHOR_END: washer
 
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let log = Log::new();
     let (orders, queue) = mpsc::channel(8);

@@ -14,6 +14,8 @@
 // cargo does not, and they change nothing when it builds this file.
 extern crate futures;
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 extern crate tokio_util;
 
 use std::io::{self, Write};
@@ -77,11 +79,10 @@ fn outcome<T: std::fmt::Debug, E: std::fmt::Display>(result: &Result<T, E>) -> S
 }
 
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() {
     println!("poll it by hand, like coro.send(None):");
     // `Box::pin`, not `pin!`, so that `drop(watch)` drops the future itself.

@@ -12,6 +12,8 @@
 // cargo does not, and they change nothing when it builds this file.
 extern crate futures;
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::time::Duration;
 
@@ -80,11 +82,10 @@ fn stamp(start: Instant) -> String {
 }
 
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() -> Result<(), JoinError> {
     println!("Compose:");
     let counted = compose().await?;

@@ -13,6 +13,8 @@
 extern crate async_stream;
 extern crate futures;
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::fmt;
 use std::pin::pin;
@@ -160,11 +162,10 @@ fn stamp(start: Instant) -> String {
 }
 
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() {
     println!("stream!, every result is an item:");
     let client = Client::default();

@@ -12,6 +12,8 @@
 // cargo does not, and they change nothing when it builds this file.
 extern crate futures;
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::fmt;
 use std::pin::pin;
@@ -123,11 +125,8 @@ fn stamp(start: Instant) -> String {
     format!("[{:4.1}s]", start.elapsed().as_secs_f64())
 }
 
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+#[tokio::main]
 async fn main() {
     println!("stream::unfold:");
     let client = Client::default();

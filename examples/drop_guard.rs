@@ -11,6 +11,8 @@
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::error::Error;
 use std::io;
@@ -93,11 +95,10 @@ fn outcome<T: std::fmt::Debug, E: std::fmt::Display>(result: &Result<T, E>) -> S
 }
 
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     println!("boil 2 eggs:");
     let result = boil("drop_guard-two", 2).await;

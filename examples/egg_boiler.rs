@@ -12,6 +12,8 @@
 // cargo does not, and they change nothing when it builds this file.
 extern crate futures;
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::ops::RangeInclusive;
 use std::pin::Pin;
@@ -110,11 +112,10 @@ fn egg_count(mut args: impl Iterator<Item = String>) -> Result<usize, String> {
 }
 
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() -> ExitCode {
     let amount = match egg_count(std::env::args().skip(1)) {
         Ok(amount) => amount,

@@ -9,6 +9,8 @@
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::time::Duration;
 
@@ -24,11 +26,10 @@ async fn hello_world() {
     println!("[{:4.1}s] ...world", start.elapsed().as_secs_f64());
 }
 
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() {
     hello_world().await;
 }

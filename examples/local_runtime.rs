@@ -11,6 +11,8 @@
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -29,12 +31,9 @@ async fn stopwatch(ticks: Rc<Cell<u64>>) {
     }
 }
 
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main(flavor = "local"))]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "local", start_paused = true)
-)]
+#[tokio::main(flavor = "local")]
 async fn main() {
     let ticks = Rc::new(Cell::new(0));
     let stopwatch = task::spawn_local(stopwatch(Rc::clone(&ticks)));

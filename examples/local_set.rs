@@ -11,6 +11,8 @@
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -33,11 +35,10 @@ async fn stopwatch(ticks: Rc<Cell<u64>>) {
 // ANCHOR_END: stopwatch
 
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() {
     let ticks = Rc::new(Cell::new(0));
 

@@ -34,9 +34,11 @@ async fn stopwatch() {
 fn new_runtime() -> io::Result<Runtime> {
     let mut builder = Builder::new_current_thread();
     builder.enable_all();
+    // ANCHOR_END: new_runtime
     // The book's tests run every example on tokio's paused clock.
     #[cfg(feature = "paused-clock")]
     builder.start_paused(true);
+    // ANCHOR: new_runtime
     builder.build()
 }
 // ANCHOR_END: new_runtime

@@ -11,6 +11,8 @@
 // cargo does not, and they change nothing when it builds this file.
 extern crate futures;
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::error::Error;
 use std::time::Duration;
@@ -57,11 +59,10 @@ fn stamp(start: Instant) -> String {
 }
 
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     for line in make_drinks(Instant::now()).await? {
         println!("{line}");

@@ -10,6 +10,8 @@
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::fmt::Display;
 use std::sync::{Arc, Mutex};
@@ -59,11 +61,10 @@ async fn stopwatch(log: Log) {
 // ANCHOR_END: stopwatch
 
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() {
     let log = Log::new();
     let task = tokio::spawn(stopwatch(log.clone()));

@@ -12,6 +12,8 @@
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -87,11 +89,10 @@ impl Future for Ticking {
 // ANCHOR_END: ticking
 
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() {
     println!("Stopwatch::new(3).await");
     let counted = Stopwatch::new(3).await;

@@ -11,6 +11,8 @@
 // cargo does not, and they change nothing when cargo builds this file.
 extern crate futures;
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::thread;
 use std::time::Duration;
@@ -48,11 +50,8 @@ async fn all_at_once(start: Instant) {
 }
 // ANCHOR_END: all_at_once
 
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+#[tokio::main]
 async fn main() {
     println!("One after another:");
     let start = Instant::now();

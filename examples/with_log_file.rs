@@ -12,6 +12,8 @@
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.
 extern crate tokio;
+#[cfg(feature = "paused-clock")]
+extern crate paused_clock;
 
 use std::error::Error;
 use std::fmt;
@@ -132,11 +134,10 @@ impl Drop for ScratchDir {
 }
 
 // ANCHOR: main
-#[cfg_attr(not(feature = "paused-clock"), tokio::main)]
-#[cfg_attr(
-    feature = "paused-clock",
-    tokio::main(flavor = "current_thread", start_paused = true)
-)]
+// ANCHOR_END: main
+#[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
+#[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let dir = ScratchDir::new("with_log_file")?;
 
