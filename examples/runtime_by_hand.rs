@@ -72,12 +72,13 @@ mod tests {
     #[test]
     fn dropping_the_runtime_drops_the_tasks_still_on_it() -> std::io::Result<()> {
         let runtime = event_loop()?;
-        let (alive, watcher) = mpsc::channel::<()>();
+        let (alive, watcher) = mpsc::channel::<&str>();
         runtime.spawn(async move {
-            let _alive = alive;
-            std::future::pending::<()>().await;
+            alive.send("started").expect("the test is listening");
+            std::future::pending::<()>().await; // waits here, for ever
         });
         runtime.block_on(task::yield_now()); // the task starts, and waits
+        assert_eq!(watcher.try_recv(), Ok("started"));
         assert_eq!(watcher.try_recv(), Err(mpsc::TryRecvError::Empty));
         drop(runtime);
         assert_eq!(watcher.try_recv(), Err(mpsc::TryRecvError::Disconnected));

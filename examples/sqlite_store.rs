@@ -255,7 +255,12 @@ mod tests {
                 })
                 .await
         });
-        assert!(task.await.expect_err("it panicked").is_panic());
+        let payload = task.await.expect_err("it panicked").into_panic();
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"a deliberate panic in the middle of a transaction"),
+            "the body's own panic reaches the caller"
+        );
         assert_eq!(egg_numbers(&db).await.expect("reads"), [1, 2]);
         store(&db, vec![(3, 4)]).await.expect("stores again");
         assert_eq!(egg_numbers(&db).await.expect("reads"), [1, 2, 3]);
