@@ -11,9 +11,9 @@
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.
-extern crate tokio;
 #[cfg(feature = "paused-clock")]
 extern crate paused_clock;
+extern crate tokio;
 extern crate tokio_util;
 
 use std::error::Error;
@@ -104,8 +104,6 @@ async fn washer(token: CancellationToken, log: Log) -> u32 {
 }
 // ANCHOR_END: washer
 
-// ANCHOR: main
-// ANCHOR_END: main
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
 #[tokio::main]

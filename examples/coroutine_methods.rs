@@ -13,9 +13,9 @@
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.
 extern crate futures;
-extern crate tokio;
 #[cfg(feature = "paused-clock")]
 extern crate paused_clock;
+extern crate tokio;
 extern crate tokio_util;
 
 use std::io::{self, Write};
@@ -78,8 +78,6 @@ fn outcome<T: std::fmt::Debug, E: std::fmt::Display>(result: &Result<T, E>) -> S
     }
 }
 
-// ANCHOR: main
-// ANCHOR_END: main
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
 #[tokio::main]

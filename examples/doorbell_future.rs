@@ -12,9 +12,9 @@
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
-extern crate tokio;
 #[cfg(feature = "paused-clock")]
 extern crate paused_clock;
+extern crate tokio;
 
 use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
@@ -145,8 +145,6 @@ fn stamp(start: Instant) -> String {
     format!("[{:4.1}s]", start.elapsed().as_secs_f64())
 }
 
-// ANCHOR: main
-// ANCHOR_END: main
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
 #[tokio::main]

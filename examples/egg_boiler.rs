@@ -11,9 +11,9 @@
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.
 extern crate futures;
-extern crate tokio;
 #[cfg(feature = "paused-clock")]
 extern crate paused_clock;
+extern crate tokio;
 
 use std::ops::RangeInclusive;
 use std::pin::Pin;
@@ -111,8 +111,6 @@ fn egg_count(mut args: impl Iterator<Item = String>) -> Result<usize, String> {
     }
 }
 
-// ANCHOR: main
-// ANCHOR_END: main
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
 #[tokio::main]

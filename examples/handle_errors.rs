@@ -12,9 +12,9 @@
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.
 extern crate futures;
-extern crate tokio;
 #[cfg(feature = "paused-clock")]
 extern crate paused_clock;
+extern crate tokio;
 
 use std::time::Duration;
 
@@ -110,8 +110,6 @@ fn stamp(start: Instant) -> String {
     format!("[{:4.1}s]", start.elapsed().as_secs_f64())
 }
 
-// ANCHOR: main
-// ANCHOR_END: main
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
 #[tokio::main]

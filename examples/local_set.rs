@@ -10,9 +10,9 @@
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
-extern crate tokio;
 #[cfg(feature = "paused-clock")]
 extern crate paused_clock;
+extern crate tokio;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -34,8 +34,6 @@ async fn stopwatch(ticks: Rc<Cell<u64>>) {
 }
 // ANCHOR_END: stopwatch
 
-// ANCHOR: main
-// ANCHOR_END: main
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
 #[tokio::main]

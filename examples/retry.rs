@@ -9,9 +9,9 @@
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
-extern crate tokio;
 #[cfg(feature = "paused-clock")]
 extern crate paused_clock;
+extern crate tokio;
 
 use std::cell::Cell;
 use std::future::Future;
@@ -58,8 +58,6 @@ impl Lighter {
 }
 // ANCHOR_END: lighter
 
-// ANCHOR: main
-// ANCHOR_END: main
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
 #[tokio::main]

@@ -13,9 +13,9 @@
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
-extern crate tokio;
 #[cfg(feature = "paused-clock")]
 extern crate paused_clock;
+extern crate tokio;
 
 use std::fmt::Display;
 use std::pin::pin;
@@ -153,8 +153,6 @@ async fn serve(
     Ok(table)
 }
 
-// ANCHOR: main
-// ANCHOR_END: main
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
 #[tokio::main]

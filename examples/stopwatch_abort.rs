@@ -9,9 +9,9 @@
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
-extern crate tokio;
 #[cfg(feature = "paused-clock")]
 extern crate paused_clock;
+extern crate tokio;
 
 use std::fmt::Display;
 use std::sync::{Arc, Mutex};
@@ -60,8 +60,6 @@ async fn stopwatch(log: Log) {
 }
 // ANCHOR_END: stopwatch
 
-// ANCHOR: main
-// ANCHOR_END: main
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
 #[tokio::main]

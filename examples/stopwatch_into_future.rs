@@ -11,9 +11,9 @@
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.
-extern crate tokio;
 #[cfg(feature = "paused-clock")]
 extern crate paused_clock;
+extern crate tokio;
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -88,8 +88,6 @@ impl Future for Ticking {
 }
 // ANCHOR_END: ticking
 
-// ANCHOR: main
-// ANCHOR_END: main
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
 #[tokio::main]

@@ -1056,3 +1056,61 @@ fn prose_words_skip_code_comments_and_links() {
     let text = "One two [three](https://x.y/z) <b>four</b>\n<!-- not\ncounted -->\n```rust\nlet x = 1;\n```\n{{#include a.txt}} five\n";
     assert_eq!(prose_words(text), 5);
 }
+
+/// The lines a page shows of `text` for `anchor`: every range the anchor
+/// opens and closes, as `{{#rustdoc_include}}` shows them.
+fn anchored_lines<'a>(text: &'a str, anchor: &str) -> Vec<(usize, &'a str)> {
+    let mut shown = Vec::new();
+    let mut open = false;
+    for (index, line) in text.lines().enumerate() {
+        let is = |tag: &str| {
+            line.find(tag).is_some_and(|at| {
+                line[at + tag.len()..]
+                    .trim_start()
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                    .next()
+                    == Some(anchor)
+            })
+        };
+        if is("ANCHOR_END:") {
+            open = false;
+        } else if is("ANCHOR:") {
+            open = true;
+        } else if open {
+            shown.push((index + 1, line));
+        }
+    }
+    shown
+}
+
+/// What a reader sees is what a reader writes: the book's paused clock lives
+/// on hidden lines, never in a listing.
+#[test]
+fn no_listing_shows_the_books_paused_clock() {
+    let mut problems = Vec::new();
+    for page in pages() {
+        for d in page
+            .directives
+            .iter()
+            .filter(|d| d.kind == "rustdoc_include")
+        {
+            let Some((file, anchor)) = d.args.split_once(':') else {
+                continue;
+            };
+            let target = page.dir().join(file);
+            let Ok(text) = fs::read_to_string(&target) else {
+                continue;
+            };
+            for (line, code) in anchored_lines(&text, anchor) {
+                if code.contains("paused-clock") || code.contains("paused_clock") {
+                    problems.push(format!(
+                        "{}:{line}: shown by {} (anchor `{anchor}`): move the book's paused clock out of the anchor",
+                        shown(&target),
+                        page.at(d.line)
+                    ));
+                }
+            }
+        }
+    }
+    fail_on(problems, "listings that show a book-only device");
+}
