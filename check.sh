@@ -19,9 +19,10 @@ BOOK_TARGET=target/mdbook # the examples as `mdbook test` links them
 BOOK_FEATURES=paused-clock,real-io # as tests/output.rs builds them, into the same folder
 failed=()
 passed=0
+timings=()
 
 step() {
-    local name=$1
+    local name=$1 started=$SECONDS
     shift
     printf '\n==> %s\n' "$name"
     if "$@"; then
@@ -30,6 +31,7 @@ step() {
         printf 'FAILED: %s\n' "$name"
         failed+=("$name")
     fi
+    timings+=("$(printf '%4ds  %s' $((SECONDS - started)) "$name")")
 }
 
 find_mdbook() {
@@ -208,6 +210,8 @@ else
 fi
 
 echo
+echo "time per step:"
+printf '%s\n' "${timings[@]}"
 if [ ${#failed[@]} -eq 0 ]; then
     echo "check: $passed passed, 0 failed"
 else

@@ -130,7 +130,7 @@ fn stamp(start: Instant) -> String {
 
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 // ANCHOR: main
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     println!("Every task to its end:");
     kitchen(Instant::now()).await;

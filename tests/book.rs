@@ -6,6 +6,9 @@
 //!
 //! Each failure names the file and line to fix. See CONTRIBUTING.md.
 
+mod common;
+
+use common::anchored_lines;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -1055,32 +1058,6 @@ fn no_page_has_more_than_2000_words_of_prose() {
 fn prose_words_skip_code_comments_and_links() {
     let text = "One two [three](https://x.y/z) <b>four</b>\n<!-- not\ncounted -->\n```rust\nlet x = 1;\n```\n{{#include a.txt}} five\n";
     assert_eq!(prose_words(text), 5);
-}
-
-/// The lines a page shows of `text` for `anchor`: every range the anchor
-/// opens and closes, as `{{#rustdoc_include}}` shows them.
-fn anchored_lines<'a>(text: &'a str, anchor: &str) -> Vec<(usize, &'a str)> {
-    let mut shown = Vec::new();
-    let mut open = false;
-    for (index, line) in text.lines().enumerate() {
-        let is = |tag: &str| {
-            line.find(tag).is_some_and(|at| {
-                line[at + tag.len()..]
-                    .trim_start()
-                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
-                    .next()
-                    == Some(anchor)
-            })
-        };
-        if is("ANCHOR_END:") {
-            open = false;
-        } else if is("ANCHOR:") {
-            open = true;
-        } else if open {
-            shown.push((index + 1, line));
-        }
-    }
-    shown
 }
 
 /// What a reader sees is what a reader writes: the book's paused clock lives

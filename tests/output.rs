@@ -19,6 +19,9 @@
 //! Rust prints the thread's id in a panic message (`thread 'main' (9310)
 //! panicked`), which changes on every run: that one number is not compared.
 
+mod common;
+
+use common::comparable;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -109,26 +112,6 @@ fn run(name: &str, args: &[String]) -> (bool, String) {
     )
 }
 
-/// Hides the one part of the output that changes from run to run: the
-/// thread id in `thread 'main' (9310) panicked at ...`.
-fn comparable(output: &str) -> String {
-    output
-        .lines()
-        .map(|line| {
-            match line
-                .strip_prefix("thread '")
-                .and_then(|rest| rest.split_once("' ("))
-            {
-                Some((name, rest)) if rest.contains(") panicked at ") => {
-                    let after = &rest[rest.find(')').expect("checked above")..];
-                    format!("thread '{name}' (ID{after}\n")
-                }
-                _ => format!("{line}\n"),
-            }
-        })
-        .collect()
-}
-
 /// The first line that differs, for a message a person can act on.
 fn first_difference(expected: &str, actual: &str) -> String {
     let (mut e, mut a) = (expected.lines(), actual.lines());
@@ -157,7 +140,7 @@ fn every_output_block_is_what_its_example_prints() {
     let mut files: Vec<PathBuf> = fs::read_dir(root().join("book/src/output"))
         .expect("list book/src/output")
         .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| !path.to_string_lossy().ends_with(".py.txt"))
+        .filter(|path| path.is_file() && !path.to_string_lossy().ends_with(".py.txt"))
         .collect();
     files.sort();
 
