@@ -112,6 +112,27 @@ mod tests {
         assert!(size_of_val(&idle_buffer(1)) >= 1024);
     }
 
+    /// `idle_buffer` again, with the buffer still in scope at the await,
+    /// but handed to `sum_of` by value (a copy) instead of borrowed.
+    async fn copied_buffer(byte: u8) -> u32 {
+        let buffer = [byte; 1024];
+        let sum = sum_of(buffer);
+        yield_now().await;
+        sum
+    }
+
+    fn sum_of(bytes: [u8; 1024]) -> u32 {
+        checksum(&bytes)
+    }
+
+    /// The two differ only in the borrow, and only the borrowed buffer is
+    /// kept.
+    #[test]
+    fn the_borrow_is_what_keeps_a_buffer_in_scope() {
+        assert!(size_of_val(&idle_buffer(1)) >= 1024);
+        assert!(size_of_val(&copied_buffer(1)) < 64);
+    }
+
     #[test]
     fn a_buffer_whose_scope_ends_before_the_await_is_not() {
         assert!(size_of_val(&drop_buffer(1)) < 64);
@@ -141,6 +162,7 @@ mod tests {
         assert_eq!(keep_buffer(2).await, 2048);
         assert_eq!(idle_buffer(2).await, 2048);
         assert_eq!(drop_buffer(2).await, 2048);
+        assert_eq!(copied_buffer(2).await, 2048);
         assert_eq!(await_inline().await, 1024);
         assert_eq!(await_boxed().await, 1024);
     }

@@ -280,6 +280,20 @@ mod tests {
     use super::*;
     use tokio::sync::{Barrier, Notify};
 
+    /// A timeout that no page on 127.0.0.1 needs, however busy the machine.
+    /// The tests use it wherever no timeout is meant to strike: with the
+    /// example's 2 s, a slow machine could fail them.
+    const GENEROUS: Duration = Duration::from_secs(60);
+
+    /// The example's URLs without `/slow`, which would take `GENEROUS` to
+    /// time out: `a_page_that_never_answers_times_out_and_is_not_sent_again`
+    /// tests it on its own.
+    fn kitchen_urls_but_slow(server: SocketAddr, refusing: SocketAddr) -> Vec<Url> {
+        let mut urls = kitchen_urls(server, refusing);
+        urls.retain(|url| url.path() != "/slow");
+        urls
+    }
+
     /// Each result as (path, body or failure, attempts).
     async fn outcomes(client: &Client, urls: Vec<Url>, limit: usize) -> Vec<(String, String, u32)> {
         download(client, urls, limit)
@@ -303,13 +317,12 @@ mod tests {
             .await
             .expect("a server");
         let (_socket, refusing) = refusing_port().expect("a port");
-        let client = client(TIMEOUT).expect("a client");
-        let got = outcomes(&client, kitchen_urls(server, refusing), LIMIT).await;
+        let client = client(GENEROUS).expect("a client");
+        let got = outcomes(&client, kitchen_urls_but_slow(server, refusing), LIMIT).await;
         let expected = [
             ("/eggs/1", "egg 1, boiled", 1),
             ("/eggs/2", "egg 2, boiled", 1),
             ("/flaky", "fresh toast", 2),
-            ("/slow", "TimedOut", 1),
             ("/broken", "500", ATTEMPTS),
             ("/missing", "404", 1),
             ("/refused", "CannotConnect", ATTEMPTS),
@@ -325,17 +338,25 @@ mod tests {
         let hits = Hits::default();
         let server = serve(kitchen_server(hits.clone())).await.expect("a server");
         let (_socket, refusing) = refusing_port().expect("a port");
-        let client = client(TIMEOUT).expect("a client");
-        outcomes(&client, kitchen_urls(server, refusing), LIMIT).await;
+        let client = client(GENEROUS).expect("a client");
+        outcomes(&client, kitchen_urls_but_slow(server, refusing), LIMIT).await;
         let hits = hits.lock().expect("no panic while counting").clone();
-        for (path, count) in [
-            ("/flaky", 2),
-            ("/slow", 1),
-            ("/broken", ATTEMPTS),
-            ("/missing", 1),
-        ] {
+        for (path, count) in [("/flaky", 2), ("/broken", ATTEMPTS), ("/missing", 1)] {
             assert_eq!(hits.get(path), Some(&count), "{path}");
         }
+    }
+
+    /// `/slow` alone, so that a short timeout cuts off nothing else: the
+    /// attempt ends with a timeout error, which is not sent again.
+    #[tokio::test]
+    async fn a_page_that_never_answers_times_out_and_is_not_sent_again() {
+        let hits = Hits::default();
+        let server = serve(kitchen_server(hits.clone())).await.expect("a server");
+        let client = client(Duration::from_millis(200)).expect("a client");
+        let got = outcomes(&client, vec![url(server, "/slow")], LIMIT).await;
+        assert_eq!(got, [("/slow".to_string(), "TimedOut".to_string(), 1)]);
+        let hits = hits.lock().expect("no panic while counting").clone();
+        assert_eq!(hits.get("/slow"), Some(&1));
     }
 
     /// Each request waits at the server until `limit` requests are there at
@@ -367,7 +388,7 @@ mod tests {
             )
         };
         let server = serve(app).await.expect("a server");
-        let client = client(Duration::from_secs(30)).expect("a client");
+        let client = client(GENEROUS).expect("a client");
         let urls = (0..limit * 3)
             .map(|n| url(server, &format!("/gate/{n}")))
             .collect();
@@ -380,9 +401,10 @@ mod tests {
         assert_eq!(most.load(Ordering::SeqCst), limit as u32);
     }
 
-    /// `/hold` answers only once `/later` has been asked for; `/quick`
-    /// answers at once.
-    fn hold_server() -> Router {
+    /// `/hold` waits until `/later` has been asked for, and answers
+    /// "released"; or, with `give_up`, until that much time has passed, and
+    /// answers "gave up". `/quick` answers at once.
+    fn hold_server(give_up: Option<Duration>) -> Router {
         let later_asked = Arc::new(Notify::new());
         let asked = later_asked.clone();
         Router::new()
@@ -391,8 +413,17 @@ mod tests {
                 get(move || {
                     let later_asked = later_asked.clone();
                     async move {
-                        later_asked.notified().await;
-                        "released"
+                        let released = later_asked.notified();
+                        match give_up {
+                            Some(wait) => match tokio::time::timeout(wait, released).await {
+                                Ok(()) => "released",
+                                Err(_) => "gave up",
+                            },
+                            None => {
+                                released.await;
+                                "released"
+                            }
+                        }
                     }
                 }),
             )
@@ -415,14 +446,17 @@ mod tests {
 
     /// Two slots. `/quick` is done at once, but `buffered` keeps its result,
     /// and its slot, until `/hold` before it is done: `/later` cannot start,
-    /// so `/hold` is never released and times out.
+    /// so `/hold` is never released and gives up. (However long it waited,
+    /// `/later` could not come: the half second only keeps the test short.)
     #[tokio::test]
     async fn a_finished_page_keeps_its_slot_until_the_pages_before_it_are_done() {
-        let server = serve(hold_server()).await.expect("a server");
-        let client = client(TIMEOUT).expect("a client");
+        let server = serve(hold_server(Some(Duration::from_millis(500))))
+            .await
+            .expect("a server");
+        let client = client(GENEROUS).expect("a client");
         let got = outcomes(&client, hold_urls(server), 2).await;
         let expected = [
-            ("/hold", "TimedOut", 1),
+            ("/hold", "gave up", 1),
             ("/quick", "quick", 1),
             ("/later", "later", 1),
         ]
@@ -434,9 +468,9 @@ mod tests {
     /// its slot goes to `/later`, and `/later` releases `/hold`.
     #[tokio::test]
     async fn buffer_unordered_gives_a_finished_pages_slot_to_the_next_url() {
-        let server = serve(hold_server()).await.expect("a server");
-        // Generous: `/hold` should be released long before this.
-        let client = client(Duration::from_secs(30)).expect("a client");
+        let server = serve(hold_server(None)).await.expect("a server");
+        // `/hold` should be released long before this.
+        let client = client(GENEROUS).expect("a client");
         let mut bodies: Vec<String> = stream::iter(hold_urls(server))
             .map(|url| fetch(&client, url))
             .buffer_unordered(2)

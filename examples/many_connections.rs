@@ -1204,12 +1204,62 @@ mod tests {
         assert_eq!(trials(SMALL_FIRST, SMALL_CONNECTIONS).len(), 4);
     }
 
+    /// This process's open-files limits, soft and hard, as `u64`s.
+    #[cfg(unix)]
+    #[allow(clippy::unnecessary_cast)] // `rlim_t` is `u64` on most systems
+    fn open_files_limits() -> (u64, u64) {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: as in `raise_open_files_limit`.
+        let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+        assert_eq!(read, 0, "getrlimit works");
+        (limit.rlim_cur as u64, limit.rlim_max as u64)
+    }
+
+    /// Reads the limits back from the system after `raise_open_files_limit`.
+    /// Where the soft limit is already the hard one, the test first lowers
+    /// it by one (if the system lets it), so that there is something to
+    /// raise; a lower soft limit is always allowed.
     #[cfg(unix)]
     #[test]
+    #[allow(clippy::unnecessary_cast)] // `rlim_t` is `u64` on most systems
     fn the_soft_limit_is_raised_to_the_hard_limit() {
+        let (soft, hard) = open_files_limits();
+        if soft == hard && hard > 256 {
+            let lower = libc::rlimit {
+                rlim_cur: (hard - 1) as libc::rlim_t,
+                rlim_max: hard as libc::rlim_t,
+            };
+            // SAFETY: as in `raise_open_files_limit`. A refusal leaves
+            // the limits as they were, which the checks below allow for.
+            unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lower) };
+        }
+        let (before, _) = open_files_limits();
+
         let files = raise_open_files_limit().expect("getrlimit works");
-        assert!(files.soft >= files.was);
-        assert!(files.soft <= files.hard);
+
+        let (after, hard) = open_files_limits();
+        assert_eq!(
+            files,
+            Files {
+                was: before,
+                soft: after,
+                hard
+            }
+        );
+        // Linux refuses any limit above `fs.nr_open` (for instance an
+        // unlimited hard limit); the function then keeps the old one.
+        let most = fs::read_to_string("/proc/sys/fs/nr_open")
+            .ok()
+            .and_then(|text| text.trim().parse::<u64>().ok());
+        match most {
+            Some(most) if hard > most => assert_eq!(after, before),
+            Some(_) => assert_eq!(after, hard),
+            // Not Linux: raised to the hard limit, or refused and kept.
+            None => assert!(after == hard || after == before, "{after} {hard}"),
+        }
     }
 
     #[test]

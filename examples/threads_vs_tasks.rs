@@ -55,7 +55,9 @@ async fn tasks_waiting(jobs: usize, probe: &mut Probe) {
     while waiting < jobs && all_ready.recv().await.is_some() {
         waiting += 1;
     }
-    probe.all_waiting(waiting);
+    // None should have finished: each one waits for the release.
+    let finished = tasks.iter().filter(|task| task.is_finished()).count();
+    probe.all_waiting(waiting, finished);
 
     release.send_replace(true);
     let mut joined = 0;
@@ -122,7 +124,9 @@ fn threads_waiting(jobs: usize, stack_size: Option<usize>, probe: &mut Probe) {
         }
     }
     let waiting = all_ready.iter().take(threads.len()).count();
-    probe.all_waiting(waiting);
+    // None should have finished: each one waits for the release.
+    let finished = threads.iter().filter(|thread| thread.is_finished()).count();
+    probe.all_waiting(waiting, finished);
 
     release.set();
     let joined = threads
@@ -193,6 +197,8 @@ struct Outcome {
     resident_per_job: Option<u64>,
     kernel_per_job: Option<i64>,
     future_bytes: Option<usize>,
+    /// Jobs that had ended before the release: none, if each one waited.
+    finished_early: Option<usize>,
     /// The last count of started threads the child reported.
     started: Option<usize>,
     spawn_failed: Option<(usize, String)>,
@@ -231,9 +237,10 @@ impl Probe {
         self.outcome.spawn_failed = Some((started, error.to_string()));
     }
 
-    fn all_waiting(&mut self, waiting: usize) {
+    fn all_waiting(&mut self, waiting: usize, finished: usize) {
         self.outcome.start = Some(self.clock.elapsed());
         self.outcome.waiting = Some(waiting);
+        self.outcome.finished_early = Some(finished);
         self.outcome.future_bytes = self.future_bytes;
         if let (Some(before), Some(now)) = (self.before, Memory::now()) {
             let jobs = waiting.max(1) as u64;
@@ -271,6 +278,7 @@ impl Outcome {
         );
         put("kernel_per_job", self.kernel_per_job.map(|n| n.to_string()));
         put("future_bytes", self.future_bytes.map(|n| n.to_string()));
+        put("finished_early", self.finished_early.map(|n| n.to_string()));
         lines
     }
 
@@ -290,6 +298,7 @@ impl Outcome {
             resident_per_job: number("resident_per_job"),
             kernel_per_job: values.get("kernel_per_job").and_then(|v| v.parse().ok()),
             future_bytes: number("future_bytes").map(|n| n as usize),
+            finished_early: number("finished_early").map(|n| n as usize),
             started: number("started").map(|n| n as usize),
             spawn_failed: values.get("spawn_failed").and_then(|rest| {
                 let (started, error) = rest.split_once(' ')?;
@@ -494,8 +503,19 @@ fn run(trial: Trial) -> io::Result<Row> {
         .args(&trial.args)
         .env("RUST_BACKTRACE", "0");
     let finished = run_bounded(command, TRIAL_LIMIT)?;
+    Ok(row(trial, &finished))
+}
+
+/// The row for a trial whose child process has ended, however it ended.
+fn row(trial: Trial, finished: &Finished) -> Row {
     let outcome = Outcome::from_lines(&finished.stdout);
     let mut problems = Vec::new();
+    if let Some(early) = outcome.finished_early.filter(|&n| n > 0) {
+        problems.push(format!(
+            "{} jobs ended before the release",
+            thousands(early as u64)
+        ));
+    }
     if let Some((started, error)) = &outcome.spawn_failed {
         problems.push(format!(
             "starting thread {} failed: `{error}`",
@@ -519,11 +539,11 @@ fn run(trial: Trial) -> io::Result<Row> {
     }
 
     let problem = (!problems.is_empty()).then(|| problems.join("; then "));
-    Ok(Row {
+    Row {
         trial,
         outcome,
         problem,
-    })
+    }
 }
 
 const HEADERS: [&str; 8] = [
@@ -843,6 +863,8 @@ mod tests {
         runtime.block_on(tasks_waiting(500, &mut probe));
         let outcome = probe.outcome;
         assert_eq!(outcome.waiting, Some(500));
+        // Counted after all were waiting, before the release was sent.
+        assert_eq!(outcome.finished_early, Some(0));
         assert_eq!(outcome.joined, Some(500));
         assert!(outcome.future_bytes.is_some_and(|bytes| bytes > 0));
     }
@@ -853,6 +875,8 @@ mod tests {
         threads_waiting(50, Some(64 * 1024), &mut probe);
         let outcome = probe.outcome;
         assert_eq!(outcome.waiting, Some(50));
+        // Counted after all were waiting, before the release was sent.
+        assert_eq!(outcome.finished_early, Some(0));
         assert_eq!(outcome.joined, Some(50));
         assert_eq!(outcome.spawn_failed, None);
     }
@@ -868,6 +892,7 @@ mod tests {
             resident_per_job: Some(9_824),
             kernel_per_job: Some(-12),
             future_bytes: Some(120),
+            finished_early: Some(0),
             started: None,
             spawn_failed: None,
         };
@@ -885,13 +910,18 @@ mod tests {
         );
     }
 
+    /// A made-up trial whose process reports 30 threads, then aborts: the
+    /// report gets its row and a line that says what happened, and the
+    /// rows after it are still there.
     #[cfg(unix)]
     #[test]
     fn a_child_that_aborts_is_reported_not_fatal() {
+        use std::os::unix::process::ExitStatusExt;
+
         let mut command = Command::new("sh");
         command.args([
             "-c",
-            "echo 'fatal runtime error: out of luck' >&2; kill -ABRT $$",
+            "echo 'started 30'; echo 'fatal runtime error: out of luck' >&2; kill -ABRT $$",
         ]);
         let finished = run_bounded(command, TRIAL_LIMIT).expect("sh runs");
         assert_eq!(
@@ -901,6 +931,38 @@ mod tests {
         assert_eq!(
             crash_messages(&finished.stderr),
             ["fatal runtime error: out of luck"]
+        );
+
+        let crashed = row(Trial::threads("threads", 100, None), &finished);
+        let fine = Finished {
+            status: Some(ExitStatus::from_raw(0)),
+            stdout: "waiting 10\nfinished_early 0\njoined 10\n".into(),
+            stderr: String::new(),
+        };
+        let after = row(Trial::tasks(10), &fine);
+        assert_eq!(after.problem, None);
+        let text = report(&[crashed, after], "a machine", "some limits", "now");
+        assert!(
+            text.contains("- threads (100 jobs): the process aborted (SIGABRT) after it had started at least 30 threads: `fatal runtime error: out of luck`.\n"),
+            "{text}"
+        );
+        let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| ")).collect();
+        assert_eq!(rows.len(), 4, "a header, a rule and two rows: {text}");
+        assert!(rows[2].starts_with("| threads "), "{text}");
+        assert!(rows[3].starts_with("| tokio tasks "), "{text}");
+    }
+
+    #[test]
+    fn a_job_that_ends_before_the_release_is_a_problem() {
+        let finished = Finished {
+            status: None,
+            stdout: "waiting 10\nfinished_early 3\njoined 10\n".into(),
+            stderr: String::new(),
+        };
+        let row = row(Trial::tasks(10), &finished);
+        assert_eq!(
+            row.problem.as_deref(),
+            Some("3 jobs ended before the release; then the process was killed after 120 s")
         );
     }
 
