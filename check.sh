@@ -120,8 +120,13 @@ compile_fail_messages() {
     python3 tests/compile_fail.py "$BOOK_TARGET/lib"
 }
 
+# One `mdbook test` per chapter, two at a time: a chapter's blocks often
+# wait (the real-clock examples take real seconds), and the other core
+# compiles meanwhile. xargs fails if any chapter fails.
 test_book() {
-    PATH="$PWD/$BOOK_TARGET/bin:$PATH" "$MDBOOK" test -L "$BOOK_TARGET/lib"
+    sed -n 's/^ *\(- \)\{0,1\}\[\([^]]*\)\](\([^)]*\.md\)).*/\2/p' book/src/SUMMARY.md |
+        tr '\n' '\0' |
+        PATH="$PWD/$BOOK_TARGET/bin:$PATH" xargs -0 -P 2 -I{} "$MDBOOK" test -L "$BOOK_TARGET/lib" -c {}
 }
 
 # Installs Debian packages without a prompt, as root or through sudo.
@@ -182,6 +187,16 @@ install_browser_tools() {
     fi
 }
 
+BROWSER_LOG=target/browser-tests.log
+
+# Waits for a job started in the background, and shows its log.
+wait_for() {
+    local status=0
+    wait "$1" || status=$?
+    cat "$2"
+    return "$status"
+}
+
 # The built book in headless Chromium: see tests/browser/book.test.mjs.
 browser_tests() {
     install_browser_tools || return 1
@@ -193,18 +208,31 @@ step "python3 3.11 or later" check_python
 step "rustfmt" cargo fmt --all --check
 step "clippy" cargo clippy --all-targets --locked --features real-io -- -D warnings
 step "clippy with the paused clock" cargo clippy --all-targets --locked --features "$BOOK_FEATURES" -- -D warnings
-step "cargo test" cargo test --locked --no-fail-fast --features real-io
 step "build the examples for the book" prepare_book_crates
+
+# Three long jobs run side by side, since much of their time is waiting (for
+# the examples' real seconds, for Chromium): `cargo test` and the browser
+# tests in the background, each into a log shown when it ends, and
+# `mdbook test` in front. They touch no file another one writes.
+CARGO_TEST_LOG=target/cargo-test.log
+cargo test --locked --no-fail-fast --features real-io >"$CARGO_TEST_LOG" 2>&1 &
+cargo_test_pid=$!
+browser_pid=""
 if [ -n "${MDBOOK:-}" ]; then
     step "mdbook build" build_book
+    if ! printf '%s\n' "${failed[@]}" | grep -qx 'mdbook build'; then
+        browser_tests >"$BROWSER_LOG" 2>&1 &
+        browser_pid=$!
+    fi
     step "mdbook test" test_book
     step "compile_fail errors" compile_fail_messages
 else
     failed+=("mdbook build and test (no mdBook)")
 fi
 step "typos" run_typos
-if [ -n "${MDBOOK:-}" ] && ! printf '%s\n' "${failed[@]}" | grep -qx 'mdbook build'; then
-    step "browser tests of the built book" browser_tests
+step "cargo test (beside mdbook test)" wait_for "$cargo_test_pid" "$CARGO_TEST_LOG"
+if [ -n "$browser_pid" ]; then
+    step "browser tests of the built book (beside mdbook test)" wait_for "$browser_pid" "$BROWSER_LOG"
 else
     failed+=("browser tests (the book did not build)")
 fi

@@ -537,11 +537,44 @@ test('the copy button copies what the listing shows', async () => {
     report(problems.map(p => `${blockName(chapter, index)}: ${p}`), 'copy button');
 });
 
-test('on a phone, pages fit the screen and code scrolls inside its block', { timeout: 180_000 }, async () => {
+// A proof mark (book/proofs.py) links a claim to the lines of the test that
+// proves it. On a phone it must sit on the screen and be big enough to tap,
+// and every link must land on the test its tooltip names.
+const PROOF_SOURCE = 'https://github.com/async-rust-for-asyncio/book/blob/main/';
+
+async function proofMarkProblems(page, chapter) {
+    const problems = [];
+    const found = await page.evaluate(() => [...document.querySelectorAll('main a.proof')].map(a => {
+        const box = a.getBoundingClientRect();
+        return { href: a.href, title: a.title, text: a.textContent, left: box.left, right: box.right, width: box.width, height: box.height };
+    }));
+    for (const mark of found) {
+        const where = `${chapter.html}: proof mark "${mark.title}"`;
+        const link = mark.href.startsWith(PROOF_SOURCE) && mark.href.slice(PROOF_SOURCE.length).match(/^([^#]+)#L(\d+)-L(\d+)$/);
+        const test = mark.title.match(/^Checked by the test (\w+) in (\S+)$/);
+        if (!link || !test || link[1] !== test[2]) {
+            problems.push(`${where}: links to ${mark.href}`);
+            continue;
+        }
+        const lines = read(fromRoot(link[1])).split('\n').slice(Number(link[2]) - 1, Number(link[3]));
+        if (!lines.some(l => new RegExp(`\\bfn ${test[1]}\\b`).test(l))
+            || !lines.some(l => /#\[(test|tokio::test|should_panic)/.test(l))) {
+            problems.push(`${where}: lines ${link[2]}-${link[3]} of ${link[1]} are not that test`);
+        }
+        if (mark.text !== '✓') problems.push(`${where}: shows "${mark.text}"`);
+        if (mark.left < 0 || mark.right > PHONE.width) problems.push(`${where}: off the screen`);
+        if (mark.width < 8 || mark.height < 8) problems.push(`${where}: ${mark.width}x${mark.height}px, too small to tap`);
+    }
+    return { count: found.length, problems };
+}
+
+test('on a phone, pages fit the screen, code scrolls inside its block, and proof marks can be tapped', { timeout: 180_000 }, async () => {
     const phone = await newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const page = await phone.newPage();
     const problems = [];
     let widest = null;
+    let marks = 0;
+    let proofShot = false;
     for (const chapter of PAGES) {
         const watched = await open(page, chapter.html);
         const found = [];
@@ -589,6 +622,14 @@ test('on a phone, pages fit the screen and code scrolls inside its block', { tim
             found.push(`${chapter.html}: the first code block is ${Math.round(layout.firstCode.width)}x${Math.round(layout.firstCode.height)}px`);
         }
         found.unshift(...watched.map(p => `${chapter.html}: ${p}`));
+        const proofs = await proofMarkProblems(page, chapter);
+        marks += proofs.count;
+        found.push(...proofs.problems);
+        if (proofs.count > 0 && !proofShot) {
+            await page.evaluate(() => document.querySelector('main a.proof').scrollIntoView({ block: 'center' }));
+            await screenshot(page, `phone-proof-mark-${chapter.html}`);
+            proofShot = true;
+        }
         if (!widest || layout.widestCode > widest.code) widest = { chapter, code: layout.widestCode };
         if (chapter === PAGES[0]) await screenshot(page, `phone-${chapter.html}`);
         if (found.length > 0) {
@@ -606,51 +647,7 @@ test('on a phone, pages fit the screen and code scrolls inside its block', { tim
         await screenshot(page, `phone-widest-code-${widest.chapter.html}`);
     }
     await phone.close();
-    report(problems, 'pages that do not fit a phone');
-});
-
-// A proof mark (book/proofs.py) links a claim to the lines of the test that
-// proves it. On a phone it must sit on the screen and be big enough to tap,
-// and every link must land on the test its tooltip names.
-test('proof marks link to their tests and can be tapped on a phone', { timeout: 180_000 }, async () => {
-    const phone = await newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
-    const page = await phone.newPage();
-    const problems = [];
-    const SOURCE = 'https://github.com/async-rust-for-asyncio/book/blob/main/';
-    let marks = 0;
-    let shot = false;
-    for (const chapter of PAGES) {
-        await open(page, chapter.html);
-        const found = await page.evaluate(() => [...document.querySelectorAll('main a.proof')].map(a => {
-            const box = a.getBoundingClientRect();
-            return { href: a.href, title: a.title, text: a.textContent, left: box.left, right: box.right, width: box.width, height: box.height };
-        }));
-        for (const mark of found) {
-            marks += 1;
-            const where = `${chapter.html}: proof mark "${mark.title}"`;
-            const link = mark.href.startsWith(SOURCE) && mark.href.slice(SOURCE.length).match(/^([^#]+)#L(\d+)-L(\d+)$/);
-            const test = mark.title.match(/^Checked by the test (\w+) in (\S+)$/);
-            if (!link || !test || link[1] !== test[2]) {
-                problems.push(`${where}: links to ${mark.href}`);
-                continue;
-            }
-            const lines = read(fromRoot(link[1])).split('\n').slice(Number(link[2]) - 1, Number(link[3]));
-            if (!lines.some(l => new RegExp(`\\bfn ${test[1]}\\b`).test(l))
-                || !lines.some(l => /#\[(test|tokio::test|should_panic)/.test(l))) {
-                problems.push(`${where}: lines ${link[2]}-${link[3]} of ${link[1]} are not that test`);
-            }
-            if (mark.text !== '✓') problems.push(`${where}: shows "${mark.text}"`);
-            if (mark.left < 0 || mark.right > PHONE.width) problems.push(`${where}: off the screen`);
-            if (mark.width < 8 || mark.height < 8) problems.push(`${where}: ${mark.width}x${mark.height}px, too small to tap`);
-        }
-        if (found.length > 0 && !shot) {
-            await page.evaluate(() => document.querySelector('main a.proof').scrollIntoView({ block: 'center' }));
-            await screenshot(page, `phone-proof-mark-${chapter.html}`);
-            shot = true;
-        }
-    }
-    await phone.close();
     assert.ok(marks > 0, 'no proof marks in the built book: book/proofs.py did not run');
     console.log(`  ${marks} proof marks checked`);
-    report(problems, 'proof marks');
+    report(problems, 'pages that do not fit a phone, or proof marks that do not work');
 });
