@@ -277,29 +277,34 @@ test('every page loads cleanly and shows every code block, hidden lines on deman
         });
         // Press each "Show hidden lines" button: every hidden line appears,
         // and a second press hides them again.
+        // All the page's buttons at once: one layout for each of the three
+        // states, not three for every listing.
         const hiddenLines = await page.evaluate(() => {
             const failures = [];
-            const codes = [...document.querySelectorAll('main pre > code')];
-            codes.forEach((code, index) => {
-                const boring = [...code.querySelectorAll('.boring')];
-                if (boring.length === 0) return;
-                const where = `code block ${index + 1}`;
-                const button = code.parentElement.querySelector(':scope > .buttons > button[title="Show hidden lines"]');
-                if (!button) {
-                    failures.push(`${where} has hidden lines but no "Show hidden lines" button`);
-                    return;
+            const listings = [...document.querySelectorAll('main pre > code')]
+                .map((code, index) => ({ code, where: `code block ${index + 1}`, boring: [...code.querySelectorAll('.boring')] }))
+                .filter(listing => listing.boring.length > 0);
+            for (const listing of listings) {
+                listing.button = listing.code.parentElement.querySelector(':scope > .buttons > button[title="Show hidden lines"]');
+                if (!listing.button) failures.push(`${listing.where} has hidden lines but no "Show hidden lines" button`);
+            }
+            const pressable = listings.filter(listing => listing.button);
+            const allHidden = l => l.boring.every(b => getComputedStyle(b).display === 'none');
+            const allShown = l => l.boring.every(b => getComputedStyle(b).display !== 'none');
+            for (const l of pressable) {
+                if (!allHidden(l)) failures.push(`${l.where}: hidden lines show before the button is pressed`);
+                l.before = l.code.innerText.length;
+            }
+            pressable.forEach(l => l.button.click());
+            for (const l of pressable) {
+                if (!allShown(l) || l.code.innerText.length <= l.before) {
+                    failures.push(`${l.where}: "Show hidden lines" does not show them`);
                 }
-                const allHidden = () => boring.every(b => getComputedStyle(b).display === 'none');
-                const allShown = () => boring.every(b => getComputedStyle(b).display !== 'none');
-                if (!allHidden()) failures.push(`${where}: hidden lines show before the button is pressed`);
-                const before = code.innerText.length;
-                button.click();
-                if (!allShown() || code.innerText.length <= before) {
-                    failures.push(`${where}: "Show hidden lines" does not show them`);
-                }
-                button.click();
-                if (!allHidden()) failures.push(`${where}: pressing the button again does not hide them`);
-            });
+            }
+            pressable.forEach(l => l.button.click());
+            for (const l of pressable) {
+                if (!allHidden(l)) failures.push(`${l.where}: pressing the button again does not hide them`);
+            }
             return failures;
         });
         found.push(...hiddenLines.map(f => `${chapter.html}, ${f}`));
