@@ -206,8 +206,8 @@ browser_tests() {
 step "install mdBook $MDBOOK_VERSION" find_mdbook
 step "python3 3.11 or later" check_python
 step "rustfmt" cargo fmt --all --check
-step "clippy" cargo clippy --all-targets --locked --features real-io -- -D warnings
-step "clippy with the paused clock" cargo clippy --all-targets --locked --features "$BOOK_FEATURES" -- -D warnings
+step "clippy" cargo clippy --workspace --all-targets --locked --features real-io -- -D warnings
+step "clippy with the paused clock" cargo clippy --workspace --all-targets --locked --features "$BOOK_FEATURES" -- -D warnings
 step "build the examples for the book" prepare_book_crates
 
 # Three long jobs run side by side, since much of their time is waiting (for

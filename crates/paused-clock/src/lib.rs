@@ -11,9 +11,9 @@
 //!
 //! With the repository's `paused-clock` feature on (the book's tests turn it
 //! on), it replaces the `#[tokio::main]` below it with
-//! `#[tokio::main(flavor = "current_thread", start_paused = true)]` (or adds
-//! `start_paused = true` to a `#[tokio::main(flavor = ...)]`): the same
-//! `main`, on tokio's paused clock, where sleeps take no real time and every
+//! `#[tokio::main(flavor = "current_thread", start_paused = true)]`, keeping
+//! a `flavor = "local"` and any other argument but `worker_threads`: the
+//! same `main`, on tokio's paused clock, where sleeps take no real time and every
 //! timestamp is exact. Without the feature the attribute is not there at all,
 //! and `cargo run` runs what the page shows.
 //!
@@ -51,21 +51,35 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     tokens.into_iter().collect()
 }
 
-/// `tokio::main` becomes `tokio::main(flavor = "current_thread", start_paused
-/// = true)`; an attribute that names its flavor keeps it and its other
-/// arguments, and gets `start_paused = true` added.
+/// The arguments of `#[tokio::main(...)]` for the paused clock: the flavor
+/// becomes `current_thread` unless it is `local` (the paused clock needs a
+/// one-thread runtime), `worker_threads` goes (a one-thread runtime has no
+/// workers), and `start_paused = true` is added; every other argument stays.
 fn paused(tokio_main: TokenStream) -> TokenStream {
-    let arguments = tokio_main.into_iter().nth(4).and_then(|token| match token {
-        TokenTree::Group(group) if group.delimiter() == Delimiter::Parenthesis => {
-            Some(group.stream().to_string())
+    let given = tokio_main
+        .into_iter()
+        .nth(4)
+        .and_then(|token| match token {
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Parenthesis => {
+                Some(group.stream().to_string())
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    let mut arguments = Vec::new();
+    let mut flavor = "\"current_thread\"".to_string();
+    for argument in given.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+        let name = argument.split('=').next().unwrap_or_default().trim();
+        match name {
+            "flavor" if argument.contains("\"local\"") => flavor = "\"local\"".to_string(),
+            "flavor" | "worker_threads" => {}
+            "start_paused" => return error("`paused_clock::main` sets `start_paused` itself"),
+            _ => arguments.push(argument.to_string()),
         }
-        _ => None,
-    });
-    let arguments = match arguments {
-        Some(given) if !given.trim().is_empty() => format!("{given}, start_paused = true"),
-        _ => "flavor = \"current_thread\", start_paused = true".to_string(),
-    };
-    format!("tokio::main({arguments})")
+    }
+    arguments.insert(0, format!("flavor = {flavor}"));
+    arguments.push("start_paused = true".to_string());
+    format!("tokio::main({})", arguments.join(", "))
         .parse()
         .expect("these tokens parse")
 }
