@@ -183,6 +183,44 @@ const TIMEOUT: &str =
     "Python's `TimeoutError` has no message, tokio's `Elapsed` says `deadline has elapsed`";
 
 const ON_PURPOSE: &[Change] = &[
+    // orphans.py
+    Change {
+        output: "orphans.txt",
+        rust: &["An AbortOnDropHandle dies with its parent:"],
+        python: &["A TaskGroup child dies with its parent:"],
+        why: TOOLS,
+    },
+    Change {
+        output: "orphans.txt",
+        rust: &["A TaskTracker waits for its tasks:"],
+        python: &["gather waits for its tasks:"],
+        why: TOOLS,
+    },
+    // waiting_for_some.py
+    Change {
+        output: "waiting_for_some.txt",
+        rust: &["join_all:"],
+        python: &["asyncio.gather(return_exceptions=True):"],
+        why: TOOLS,
+    },
+    Change {
+        output: "waiting_for_some.txt",
+        rust: &["try_join_all:"],
+        python: &["TaskGroup:"],
+        why: TOOLS,
+    },
+    Change {
+        output: "waiting_for_some.txt",
+        rust: &["select:"],
+        python: &["asyncio.wait(FIRST_COMPLETED):"],
+        why: TOOLS,
+    },
+    Change {
+        output: "waiting_for_some.txt",
+        rust: &["FuturesUnordered:"],
+        python: &["asyncio.as_completed:"],
+        why: TOOLS,
+    },
     // async_comprehension.py
     Change {
         output: "async_comprehension.txt",
