@@ -156,6 +156,12 @@ const NO_TWIN: &[(&str, &str)] = &[
         "real I/O: many tasks write real files; the page shows Python's logging as an illustration",
     ),
     (
+        "sync_primitives",
+        "a tour of tokio's primitives, one short part each, whose asyncio counterparts are \
+         one-liners the page shows inline; and where the two differ (a task-local value is not \
+         inherited by a spawned task, `yield_now` under `join!`) no line would match",
+    ),
+    (
         "crawl_and_store",
         "real I/O end to end with Ctrl-C; the page sketches the Python side of Ctrl-C as an illustration",
     ),
