@@ -9,7 +9,18 @@
 //! asyncio event loop that jumps to the next timer instead of sleeping, as
 //! tokio's paused clock does for the Rust examples. So the times are exact,
 //! and no twin waits in real time. The test needs `python3`, version 3.11 or
-//! later, on `PATH`, and nothing else.
+//! later, on `PATH`, and nothing else: without it, it fails.
+//!
+//! Readers have Python 3.11, 3.12, 3.13 and 3.14, so the parity test runs
+//! every twin on every interpreter it finds: `python3`, and each
+//! `python3.X` (X >= 11) on `PATH` that runs, once per version (the first
+//! found on `PATH` wins, as in a shell). It prints on stderr which versions
+//! ran and which names it skipped (a pyenv shim for a version that is
+//! installed but not selected exits with an error; run
+//! `PYENV_VERSION=3.11.7:3.12.1:3.13.0 cargo test --test twins`, say, to use
+//! them all). A twin must print the same on each, with every
+//! `DeprecationWarning` turned into an error. Versions other than the one
+//! `python3` runs are used when present, never required.
 //!
 //! Where the two languages truly differ, a twin prints something else on
 //! purpose. Each such line is declared in `ON_PURPOSE` below, with the
@@ -21,6 +32,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
@@ -142,6 +154,12 @@ const NO_TWIN: &[(&str, &str)] = &[
     (
         "async_logger",
         "real I/O: many tasks write real files; the page shows Python's logging as an illustration",
+    ),
+    (
+        "sync_primitives",
+        "a tour of tokio's primitives, one short part each, whose asyncio counterparts are \
+         one-liners the page shows inline; and where the two differ (a task-local value is not \
+         inherited by a spawned task, `yield_now` under `join!`) no line would match",
     ),
     (
         "crawl_and_store",
@@ -642,32 +660,119 @@ fn rust_outputs() -> Vec<RustOutput> {
     outputs
 }
 
-/// The interpreter that `python3` names, after checking its version. Running
-/// it directly skips wrappers such as pyenv's shims, which cost more time
-/// than a twin takes.
-fn python() -> PathBuf {
-    let found = Command::new(PYTHON)
+/// One interpreter the twins run on.
+struct Python {
+    /// The names on `PATH` that run it (`python3`, `python3.11`).
+    names: Vec<String>,
+    /// Its version, `3.12.1`.
+    version: String,
+    /// The interpreter itself. Running it directly skips wrappers such as
+    /// pyenv's shims, which cost more time than a twin takes.
+    executable: PathBuf,
+}
+
+/// Asks `name` for its version and executable: `Ok((at_least_3_11,
+/// version, executable))`, or why it did not answer.
+fn ask(name: &Path) -> Result<(bool, String, PathBuf), String> {
+    let found = Command::new(name)
         .args([
             "-I",
             "-c",
-            "import sys; print(sys.version_info >= (3, 11), sys.executable)",
+            "import sys; print(sys.version_info >= (3, 11), \
+             '.'.join(map(str, sys.version_info[:3])), sys.executable)",
         ])
+        .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run `{PYTHON}`: {e}\n\
-                 The Python twins need Python 3.11 or later on PATH as `{PYTHON}`."
-            )
-        });
+        .map_err(|e| e.to_string())?;
     let answer = String::from_utf8_lossy(&found.stdout);
-    match answer.trim().split_once(' ') {
-        Some(("True", executable)) if found.status.success() => PathBuf::from(executable),
-        _ => panic!(
-            "`{PYTHON}` is not Python 3.11 or later ({}{}); the Python twins need it",
+    let stderr = String::from_utf8_lossy(&found.stderr);
+    let mut words = answer.trim().splitn(3, ' ');
+    match (words.next(), words.next(), words.next()) {
+        (Some(ok), Some(version), Some(executable)) if found.status.success() => {
+            Ok((ok == "True", version.to_string(), PathBuf::from(executable)))
+        }
+        _ => Err(format!(
+            "{}{}",
             answer.trim(),
-            String::from_utf8_lossy(&found.stderr).trim()
-        ),
+            stderr.lines().next().unwrap_or_default().trim()
+        )),
     }
+}
+
+/// The first file named `name` in a directory of `PATH`.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|file| file.is_file())
+}
+
+/// The names `python3.X` (X >= 11) of the files in the directories of `PATH`.
+fn versioned_names() -> Vec<String> {
+    let mut names: Vec<(u32, String)> = Vec::new();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(minor) = name
+                .strip_prefix("python3.")
+                .and_then(|minor| minor.parse::<u32>().ok())
+                && minor >= 11
+                && !names.iter().any(|(_, seen)| *seen == name)
+            {
+                names.push((minor, name));
+            }
+        }
+    }
+    names.sort();
+    names.into_iter().map(|(_, name)| name).collect()
+}
+
+/// Every Python 3.11+ to run the twins on, `python3`'s first, once per
+/// version, and the names skipped with the reason. Fails unless `python3` is
+/// Python 3.11 or later.
+fn pythons() -> (Vec<Python>, Vec<String>) {
+    let (ok, version, executable) = ask(Path::new(PYTHON)).unwrap_or_else(|e| {
+        panic!(
+            "cannot run `{PYTHON}`: {e}\n\
+             The Python twins need Python 3.11 or later on PATH as `{PYTHON}`."
+        )
+    });
+    assert!(
+        ok,
+        "`{PYTHON}` is Python {version}, not 3.11 or later; the Python twins need it"
+    );
+    let mut found = vec![Python {
+        names: vec![PYTHON.to_string()],
+        version,
+        executable,
+    }];
+    let mut skipped = Vec::new();
+    for name in versioned_names() {
+        let Some(file) = on_path(&name) else {
+            continue;
+        };
+        match ask(&file) {
+            Ok((true, version, executable)) => {
+                match found.iter_mut().find(|p| p.version == version) {
+                    Some(same) => same.names.push(name),
+                    None => found.push(Python {
+                        names: vec![name],
+                        version,
+                        executable,
+                    }),
+                }
+            }
+            Ok((false, version, _)) => {
+                skipped.push(format!("{name} (it is Python {version})"));
+            }
+            Err(why) => skipped.push(format!("{name} (it does not run: {why})")),
+        }
+    }
+    (found, skipped)
 }
 
 /// Runs one twin on the virtual clock, stdout and stderr into one file, so
@@ -678,8 +783,9 @@ fn run_twin(python: &Path, script: &str, args: &[String]) -> (bool, String) {
     let out = File::create(&capture).expect("create capture file");
     let status = Command::new(python)
         .current_dir(root())
-        // Isolated mode: no PYTHON* variables, no user site-packages.
-        .arg("-I")
+        // Isolated mode: no PYTHON* variables, no user site-packages; and
+        // anything deprecated on this version is an error.
+        .args(["-I", "-W", "error::DeprecationWarning"])
         .arg(CLOCK)
         .arg(format!("examples/{script}.py"))
         .args(args)
@@ -852,17 +958,67 @@ fn every_example_has_a_twin_or_says_why_not() {
 #[test]
 fn every_twin_prints_what_its_rust_example_prints() {
     let outputs = rust_outputs();
-    let python = python();
+    let (pythons, skipped) = pythons();
+    let mut ran = Vec::new();
+    let mut problems = Vec::new();
+    let mut python_files = Vec::new();
+    for (i, python) in pythons.iter().enumerate() {
+        // Only `python3`'s run writes `.py.txt` files.
+        let bless = if i == 0 {
+            std::env::var("BLESS").ok()
+        } else {
+            None
+        };
+        let (found, files) = twins_on(&outputs, &python.executable, bless.as_deref());
+        ran.push(format!("{} ({})", python.version, python.names.join(", ")));
+        for problem in found {
+            problems.push(if pythons.len() > 1 {
+                format!("Python {}: {problem}", python.version)
+            } else {
+                problem
+            });
+        }
+        python_files.extend(files);
+    }
+    for stem in names_in("book/src/output", "txt") {
+        let file = format!("{stem}.txt");
+        if file.ends_with(".py.txt") && !python_files.contains(&file) {
+            problems.push(format!(
+                "book/src/output/{file}: no Rust output file `{}.txt` with a twin goes with it",
+                file.strip_suffix(".py.txt").unwrap_or(&file)
+            ));
+        }
+    }
+    // Written to stderr directly, so that `cargo test` shows it even when the
+    // test passes (it captures `println!` and `eprintln!`).
+    let mut report = format!("twins: ran on Python {}", ran.join("; "));
+    if !skipped.is_empty() {
+        report.push_str(&format!("; skipped {}", skipped.join("; ")));
+    }
+    let _ = writeln!(std::io::stderr(), "{report}");
+    assert!(
+        problems.is_empty(),
+        "Python twins ({report}):\n  {}\n",
+        problems.join("\n  ")
+    );
+}
+
+/// Runs every twin on one interpreter and compares; returns the problems and
+/// the `.py.txt` files that belong to a twin. `bless`: the `BLESS` variable.
+fn twins_on(
+    outputs: &[RustOutput],
+    python: &Path,
+    bless: Option<&str>,
+) -> (Vec<String>, Vec<String>) {
     // Each twin runs once per set of arguments, all at the same time.
     let mut runs: BTreeMap<(String, Vec<String>), (bool, String)> = BTreeMap::new();
     thread::scope(|scope| {
         let mut handles = Vec::new();
-        for output in &outputs {
+        for output in outputs {
             if let Some((script, _)) = twin_of(&output.example) {
                 let key = (script, output.args.clone());
                 if !handles.iter().any(|(k, _)| *k == key) {
                     let (script, args) = key.clone();
-                    let python = &python;
                     let run = move || run_twin(python, &script, &args);
                     handles.push((key, scope.spawn(run)));
                 }
@@ -873,11 +1029,10 @@ fn every_twin_prints_what_its_rust_example_prints() {
         }
     });
 
-    let bless = std::env::var("BLESS").ok();
-    let blesses = |name: &str| bless.as_deref().is_some_and(|b| b == "1" || b == name);
+    let blesses = |name: &str| bless.is_some_and(|b| b == "1" || b == name);
     let mut problems = Vec::new();
     let mut python_files = Vec::new();
-    for output in &outputs {
+    for output in outputs {
         let Some((script, shared)) = twin_of(&output.example) else {
             continue;
         };
@@ -984,18 +1139,5 @@ fn every_twin_prints_what_its_rust_example_prints() {
         }
     }
 
-    for stem in names_in("book/src/output", "txt") {
-        let file = format!("{stem}.txt");
-        if file.ends_with(".py.txt") && !python_files.contains(&file) {
-            problems.push(format!(
-                "book/src/output/{file}: no Rust output file `{}.txt` with a twin goes with it",
-                file.strip_suffix(".py.txt").unwrap_or(&file)
-            ));
-        }
-    }
-    assert!(
-        problems.is_empty(),
-        "Python twins:\n  {}\n",
-        problems.join("\n  ")
-    );
+    (problems, python_files)
 }

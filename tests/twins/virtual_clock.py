@@ -20,7 +20,6 @@ import asyncio
 import runpy
 import selectors
 import sys
-import warnings
 
 
 class VirtualClockSelector(selectors.DefaultSelector):
@@ -59,19 +58,30 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
     def _thread_done(self, _future) -> None:
         self.threads_busy -= 1
 
+    async def shutdown_default_executor(self, *args) -> None:
+        # `asyncio.run` ends by joining the executor's threads in another
+        # thread, with a timeout of 300 seconds from Python 3.12 on: keep the
+        # clock still meanwhile, or it jumps to the timeout and Python warns
+        # that the threads did not finish.
+        self.threads_busy += 1
+        try:
+            await super().shutdown_default_executor(*args)
+        finally:
+            self.threads_busy -= 1
+
 
 def install() -> None:
-    """Makes every new event loop a `VirtualClockLoop`."""
-    # Event loop policies are deprecated from Python 3.14 on; on 3.11 they are
-    # the only way to choose the loop that a plain `asyncio.run` creates.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
+    """Makes every new event loop a `VirtualClockLoop`.
 
-        class VirtualClockPolicy(asyncio.DefaultEventLoopPolicy):
-            def new_event_loop(self) -> asyncio.AbstractEventLoop:
-                return VirtualClockLoop()
-
-        asyncio.set_event_loop_policy(VirtualClockPolicy())
+    `asyncio.run` and `asyncio.Runner` (without a `loop_factory`) create
+    their loop with `asyncio.events.new_event_loop()`, looked up when they
+    run, on every version from 3.11 to 3.14. Replacing that function, rather
+    than setting an event loop policy, uses nothing deprecated: the policy
+    functions are deprecated from Python 3.14 on, and `asyncio.run` has no
+    `loop_factory` argument before 3.12.
+    """
+    asyncio.events.new_event_loop = VirtualClockLoop
+    asyncio.new_event_loop = VirtualClockLoop
 
 
 def main() -> None:
