@@ -32,6 +32,7 @@ const REQUIRED: &[&str] = &[
     "asyncio.wait(",
     "wait_for",
     "timeout",
+    "timeout_at",
     "as_completed",
     "TaskGroup",
     "shield",

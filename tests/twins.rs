@@ -13,12 +13,10 @@
 //!
 //! Readers have Python 3.11, 3.12, 3.13 and 3.14, so the parity test runs
 //! every twin on every interpreter it finds: `python3`, and each
-//! `python3.X` (X >= 11) on `PATH` that runs, once per version (the first
-//! found on `PATH` wins, as in a shell). It prints on stderr which versions
-//! ran and which names it skipped (a pyenv shim for a version that is
-//! installed but not selected exits with an error; run
-//! `PYENV_VERSION=3.11.7:3.12.1:3.13.0 cargo test --test twins`, say, to use
-//! them all). A twin must print the same on each, with every
+//! `python3.X` (X >= 11) on `PATH` that runs, and each interpreter pyenv
+//! installed (`$PYENV_ROOT/versions/*/bin/python3`, which its shims hide
+//! unless a version is selected), once per version. It prints on stderr
+//! which versions ran and which it skipped, and why. A twin must print the same on each, with every
 //! `DeprecationWarning` turned into an error. Versions other than the one
 //! `python3` runs are used when present, never required.
 //!
@@ -731,6 +729,28 @@ fn versioned_names() -> Vec<String> {
     names.into_iter().map(|(_, name)| name).collect()
 }
 
+/// The interpreters pyenv installed (`$PYENV_ROOT`, or `~/.pyenv`), which
+/// its shims on `PATH` hide unless a version is selected: `("pyenv 3.12.1",
+/// .../versions/3.12.1/bin/python3)`.
+fn pyenv_pythons() -> Vec<(String, PathBuf)> {
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".pyenv")));
+    let Some(Ok(versions)) = root.map(|root| fs::read_dir(root.join("versions"))) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(String, PathBuf)> = versions
+        .flatten()
+        .map(|entry| {
+            let name = format!("pyenv {}", entry.file_name().to_string_lossy());
+            (name, entry.path().join("bin/python3"))
+        })
+        .filter(|(_, file)| file.is_file())
+        .collect();
+    found.sort();
+    found
+}
+
 /// Every Python 3.11+ to run the twins on, `python3`'s first, once per
 /// version, and the names skipped with the reason. Fails unless `python3` is
 /// Python 3.11 or later.
@@ -751,10 +771,11 @@ fn pythons() -> (Vec<Python>, Vec<String>) {
         executable,
     }];
     let mut skipped = Vec::new();
-    for name in versioned_names() {
-        let Some(file) = on_path(&name) else {
-            continue;
-        };
+    let candidates = versioned_names()
+        .into_iter()
+        .filter_map(|name| on_path(&name).map(|file| (name, file)))
+        .chain(pyenv_pythons());
+    for (name, file) in candidates {
         match ask(&file) {
             Ok((true, version, executable)) => {
                 match found.iter_mut().find(|p| p.version == version) {
