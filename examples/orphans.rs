@@ -163,6 +163,19 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn an_abort_on_drop_handle_aborts_without_waiting_for_the_child() {
+        let log = Log::new();
+        let dropped = timeout(Duration::from_millis(1500), tied_parent(log.clone())).await;
+        assert!(dropped.is_err(), "the parent was dropped at 1.5 s");
+        // The handle's drop only asked for the abort: the aborted child
+        // still holds its clone of the log...
+        assert_eq!(Arc::strong_count(&log.lines), 2);
+        // ...until the runtime's next turn, which drops it.
+        tokio::task::yield_now().await;
+        assert_eq!(Arc::strong_count(&log.lines), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_task_tracker_waits_for_every_task() {
         let log = Log::new();
         shut_down_cleanly(&log).await;

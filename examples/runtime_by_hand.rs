@@ -50,6 +50,26 @@ mod tests {
         Ok(())
     }
 
+    /// Like `asyncio.Runner.run`, `block_on` can be called again on the same
+    /// runtime, and a task spawned during one call is still there in the next.
+    #[test]
+    fn block_on_runs_again_on_the_same_runtime_and_its_tasks_wait_there() -> std::io::Result<()> {
+        let runtime = event_loop()?;
+        let (send, receive) = tokio::sync::oneshot::channel::<u64>();
+        #[expect(clippy::async_yields_async, reason = "the second call awaits it")]
+        let waiting = runtime.block_on(async {
+            tokio::spawn(async move { receive.await.expect("a number comes") + 1 })
+        });
+        let sum = runtime.block_on(async move {
+            send.send(41)
+                .expect("the task spawned in the first call is alive");
+            waiting.await.expect("the task does not panic")
+        });
+        assert_eq!(sum, 42);
+        assert_eq!(runtime.block_on(add_slowly(2, 40)), 42);
+        Ok(())
+    }
+
     /// A zero sleep waits for nothing, but it needs the runtime's timer: on
     /// a runtime without one it panics, as the next test shows.
     #[test]

@@ -31,7 +31,8 @@ fn stamp(start: Instant) -> String {
 // ANCHOR: event
 /// An `asyncio.Event`: a `watch` channel of a `bool`. Two waiters wait for
 /// it; it is set after 1 second; a waiter that comes later returns at once.
-async fn event(start: Instant) {
+/// Returns the lines it prints, each stamped when its waiter woke.
+async fn event(start: Instant) -> Vec<String> {
     let (set, is_set) = watch::channel(false);
     let mut waiters = JoinSet::new();
     for name in ["waiter 1", "waiter 2"] {
@@ -44,12 +45,14 @@ async fn event(start: Instant) {
     }
     sleep(Duration::from_secs(1)).await;
     set.send_replace(true); // event.set()
-    for line in waiters.join_all().await {
-        println!("{line}");
-    }
+    let mut seen = waiters.join_all().await;
     let mut late = is_set.clone();
     late.wait_for(|set| *set).await.expect("the sender lives");
-    println!("{} a late waiter returns at once", stamp(start));
+    seen.push(format!("{} a late waiter returns at once", stamp(start)));
+    for line in &seen {
+        println!("{line}");
+    }
+    seen
 }
 // ANCHOR_END: event
 
@@ -95,12 +98,14 @@ async fn semaphore(start: Instant) {
 // ANCHOR: condition
 /// An `asyncio.Condition`: a `Mutex` holds the state, a `Notify` wakes the
 /// waiters when it changes. Each waiter checks its predicate under the lock.
-async fn condition(start: Instant) {
+/// Returns how many times the waiter woke, and when it left.
+async fn condition(start: Instant) -> (u32, Duration) {
     let state = Arc::new((Mutex::new(0u32), Notify::new()));
     let waiter = {
         let state = Arc::clone(&state);
         tokio::spawn(async move {
             let (count, changed) = &*state;
+            let mut wakes = 0;
             loop {
                 // Created before the check, so that a notify_waiters() that
                 // comes between the check and the await is not missed.
@@ -109,8 +114,10 @@ async fn condition(start: Instant) {
                     break; // await cond.wait_for(lambda: count >= 3)
                 }
                 notified.await;
+                wakes += 1;
             }
-            println!("{} the count reached 3", stamp(start));
+            println!("{} the count reached 3, at wake-up {wakes}", stamp(start));
+            (wakes, start.elapsed())
         })
     };
     for _ in 0..3 {
@@ -118,26 +125,28 @@ async fn condition(start: Instant) {
         *state.0.lock().await += 1;
         state.1.notify_waiters(); // cond.notify_all()
     }
-    waiter.await.expect("the waiter does not panic");
+    waiter.await.expect("the waiter does not panic")
 }
 // ANCHOR_END: condition
 
 // ANCHOR: barrier
 /// An `asyncio.Barrier(3)`: three tasks arrive after 1, 2 and 3 seconds, and
 /// all pass when the last one arrives. One of them is told it is the leader.
-async fn barrier(start: Instant) -> usize {
+/// Returns when each one passed, and whether it was the leader.
+async fn barrier(start: Instant) -> Vec<(Duration, bool)> {
     let barrier = Arc::new(Barrier::new(3));
     let mut tasks = JoinSet::new();
     for arrives in 1..=3 {
         let barrier = Arc::clone(&barrier);
         tasks.spawn(async move {
             sleep(Duration::from_secs(arrives)).await;
-            barrier.wait().await.is_leader()
+            let is_leader = barrier.wait().await.is_leader();
+            (start.elapsed(), is_leader)
         });
     }
-    let leaders = tasks.join_all().await.into_iter().filter(|l| *l).count();
+    let passed = tasks.join_all().await;
     println!("{} all three passed the barrier", stamp(start));
-    leaders
+    passed
 }
 // ANCHOR_END: barrier
 
@@ -269,9 +278,21 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_watch_channel_wakes_every_waiter_and_remembers_it_is_set() {
         let start = Instant::now();
-        event(start).await;
-        // Set after 1 s; both waiters and the late one return then.
-        assert_eq!(start.elapsed(), Duration::from_secs(1));
+        // A waiter that never woke would hang: the timeout fails the test.
+        let mut lines = timeout(Duration::from_secs(60), event(start))
+            .await
+            .expect("every waiter wakes");
+        // The two waiters finish in either order; each one's own stamp says
+        // it woke at 1 s, when the event was set.
+        lines[..2].sort();
+        assert_eq!(
+            lines,
+            [
+                "[ 1.0s] waiter 1 sees the event",
+                "[ 1.0s] waiter 2 sees the event",
+                "[ 1.0s] a late waiter returns at once",
+            ]
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -320,16 +341,20 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_condition_waiter_wakes_when_its_predicate_holds() {
         let start = Instant::now();
-        condition(start).await;
-        // Woken after 1 s and 2 s too, but the count was 1, then 2.
-        assert_eq!(start.elapsed(), Duration::from_secs(3));
+        // Woken at 1 s and 2 s too, but the count was 1, then 2: it leaves
+        // at its third wake-up, at 3 s.
+        assert_eq!(condition(start).await, (3, Duration::from_secs(3)));
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_barrier_lets_all_pass_with_the_last_and_names_one_leader() {
         let start = Instant::now();
-        assert_eq!(barrier(start).await, 1);
-        assert_eq!(start.elapsed(), Duration::from_secs(3));
+        let passed = barrier(start).await;
+        // They arrived at 1, 2 and 3 s; each one passed at 3 s.
+        let times: Vec<Duration> = passed.iter().map(|(at, _)| *at).collect();
+        assert_eq!(times, [Duration::from_secs(3); 3]);
+        let leaders = passed.iter().filter(|(_, is_leader)| *is_leader).count();
+        assert_eq!(leaders, 1);
     }
 
     #[tokio::test(start_paused = true)]

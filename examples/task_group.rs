@@ -153,9 +153,26 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_plain_join_set_loop_lets_the_siblings_finish() {
-        // Without `shutdown`, the toaster's error stops nobody: the egg
-        // boils on to 3 s, as with `asyncio.gather` or bare `create_task`.
+    async fn a_loop_that_goes_on_after_an_error_lets_the_siblings_finish() {
+        // No `shutdown`, and no `return` at the `Err`: the toaster's error
+        // stops nobody, and the egg boils on to 3 s, as with bare
+        // `create_task` in Python.
+        let log = Log::new();
+        let mut group = JoinSet::new();
+        group.spawn(cook("toaster", 1.0, true, log.clone()));
+        group.spawn(cook("egg", 3.0, false, log.clone()));
+        let mut results = Vec::new();
+        while let Some(joined) = group.join_next().await {
+            results.push(joined.expect("no panic"));
+        }
+        assert_eq!(
+            results,
+            [Err("the toaster caught fire".to_string()), Ok("egg")]
+        );
+        assert_eq!(log.start.elapsed(), Duration::from_secs(3));
+        assert!(log.lines().contains(&"[ 3.0s] egg done".to_string()));
+
+        // A bare `join_all` does the same.
         let log = Log::new();
         let mut group = JoinSet::new();
         group.spawn(cook("toaster", 1.0, true, log.clone()));
@@ -165,9 +182,69 @@ mod tests {
             results,
             [Err("the toaster caught fire".to_string()), Ok("egg")]
         );
+        assert!(log.lines().contains(&"[ 3.0s] egg done".to_string()));
+    }
+
+    /// `task_group` without the `shutdown` line: the `return` drops the set.
+    async fn task_group_without_shutdown(log: &Log) -> Result<Vec<&'static str>, String> {
+        let mut group = JoinSet::new();
+        group.spawn(cook("toaster", 1.0, true, log.clone()));
+        group.spawn(cook("egg", 3.0, false, log.clone()));
+        let mut done = Vec::new();
+        while let Some(joined) = group.join_next().await {
+            match joined.unwrap_or_else(|panic| Err(panic.to_string())) {
+                Ok(dish) => done.push(dish),
+                Err(error) => return Err(error), // drops `group`
+            }
+        }
+        Ok(done)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn returning_at_the_first_error_drops_the_set_which_aborts_without_waiting() {
+        let metrics = tokio::runtime::Handle::current().metrics();
+        let log = Log::new();
+        let result = task_group_without_shutdown(&log).await;
+        assert_eq!(result, Err("the toaster caught fire".to_string()));
+        // Returned at 1 s; the egg is aborted, but not gone yet: its guard
+        // has not run.
+        assert_eq!(log.start.elapsed(), Duration::from_secs(1));
+        assert_eq!(
+            log.lines(),
+            ["[ 1.0s] toaster failed", "[ 1.0s] toaster cleaned up"]
+        );
+        assert_eq!(metrics.num_alive_tasks(), 1);
+        // At the runtime's next turn, the abort has dropped the egg.
+        tokio::task::yield_now().await;
         assert_eq!(
             log.lines().last().map(String::as_str),
-            Some("[ 3.0s] egg cleaned up")
+            Some("[ 1.0s] egg cleaned up")
         );
+        assert_eq!(metrics.num_alive_tasks(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_abort_all_join_next_hands_back_the_aborted_siblings_as_cancelled() {
+        // To collect every error: `abort_all` at the first one, keep
+        // looping, and skip the `JoinError`s of the tasks that were aborted.
+        let log = Log::new();
+        let mut group = JoinSet::new();
+        group.spawn(cook("toaster", 1.0, true, log.clone()));
+        group.spawn(cook("egg", 3.0, false, log.clone()));
+        let (mut errors, mut cancelled) = (Vec::new(), 0);
+        while let Some(joined) = group.join_next().await {
+            match joined {
+                Ok(Ok(_dish)) => {}
+                Ok(Err(error)) => {
+                    errors.push(error);
+                    group.abort_all();
+                }
+                Err(aborted) if aborted.is_cancelled() => cancelled += 1,
+                Err(panic) => errors.push(panic.to_string()),
+            }
+        }
+        assert_eq!(errors, ["the toaster caught fire"]);
+        assert_eq!(cancelled, 1, "the egg came back as a cancelled JoinError");
+        assert_eq!(log.start.elapsed(), Duration::from_secs(1));
     }
 }
