@@ -45,7 +45,10 @@ async fn event(start: Instant) -> Vec<String> {
     }
     sleep(Duration::from_secs(1)).await;
     set.send_replace(true); // event.set()
+    // `join_all` hands results back as the tasks end; both end at 1 s, in
+    // either order, so print them in waiter order.
     let mut seen = waiters.join_all().await;
+    seen.sort();
     let mut late = is_set.clone();
     late.wait_for(|set| *set).await.expect("the sender lives");
     seen.push(format!("{} a late waiter returns at once", stamp(start)));
