@@ -1,12 +1,12 @@
-//! Course section: Asynchronous List Comprehension.
-//!
-//! Python's `[r async for r in download(urls) if r['status'] != 200]` reads
-//! an async generator to the end and keeps what passes the `if`. In Rust the
-//! generator is a `Stream`, and the comprehension is `StreamExt` adapters:
-//! `filter` for the `if`, `filter_map` for an `if` and a new value at once,
-//! and `collect` to build the `Vec`, awaited like the comprehension.
-//!
-//! Run it with `cargo run --example async_comprehension`.
+// Course section: Asynchronous List Comprehension.
+//
+// Python's `[r async for r in download(urls) if r['status'] != 200]` reads
+// an async generator to the end and keeps what passes the `if`. In Rust the
+// generator is a `Stream`, and the comprehension is `StreamExt` adapters:
+// `filter` for the `if`, `filter_map` for an `if` and a new value at once,
+// and `collect` to build the `Vec`, awaited like the comprehension.
+//
+// Run it with `cargo run --example async_comprehension`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

@@ -1,12 +1,12 @@
-//! Course section: What, why, and threads vs asyncio (writing to log files).
-//!
-//! Many tasks log lines; one writer task owns the file and gets the lines
-//! through a channel, as Python's `QueueHandler` and `QueueListener` do for
-//! `logging`. When the last `Logger` handle is dropped, the writer writes
-//! what is left, flushes, syncs the file and reports how many lines it
-//! wrote, or the error that stopped it.
-//!
-//! Run it with `cargo run --example async_logger`.
+// Course section: What, why, and threads vs asyncio (writing to log files).
+//
+// Many tasks log lines; one writer task owns the file and gets the lines
+// through a channel, as Python's `QueueHandler` and `QueueListener` do for
+// `logging`. When the last `Logger` handle is dropped, the writer writes
+// what is left, flushes, syncs the file and reports how many lines it
+// wrote, or the error that stopped it.
+//
+// Run it with `cargo run --example async_logger`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

@@ -1,13 +1,13 @@
-//! Course section: Types of Awaitable Objects.
-//!
-//! Python's `await` takes a coroutine, a Task, a Future, or any object with
-//! an `__await__` method. Rust's `.await` takes any value whose type
-//! implements `IntoFuture`, and every `Future` does. This tour awaits the
-//! kinds you meet most: the future of an `async fn`, an async block, a
-//! task's `JoinHandle`, the receiving ends of tokio's channels, a `Sleep`,
-//! and `std::future::ready`.
-//!
-//! Run it with `cargo run --example awaitable_tour`.
+// Course section: Types of Awaitable Objects.
+//
+// Python's `await` takes a coroutine, a Task, a Future, or any object with
+// an `__await__` method. Rust's `.await` takes any value whose type
+// implements `IntoFuture`, and every `Future` does. This tour awaits the
+// kinds you meet most: the future of an `async fn`, an async block, a
+// task's `JoinHandle`, the receiving ends of tokio's channels, a `Sleep`,
+// and `std::future::ready`.
+//
+// Run it with `cargo run --example awaitable_tour`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

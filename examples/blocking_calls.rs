@@ -1,20 +1,20 @@
-//! Course section: What, Why & Threads vs Asyncio.
-//!
-//! Python idea it mirrors: `time.sleep()` inside a coroutine freezes the
-//! whole event loop, while `await asyncio.sleep()`, `await
-//! asyncio.to_thread(blocking)` and `loop.run_in_executor(...)` let the
-//! other coroutines run. Here the course's stopwatch ticks beside a job on
-//! a current-thread runtime, tokio's closest match to asyncio's loop, and
-//! each job waits in a different way: blocking the thread, awaiting
-//! tokio's own version of the call, or handing the call to
-//! `spawn_blocking`.
-//!
-//! This example runs on the real clock, even with `--features paused-clock`.
-//! The paused clock moves only while the runtime has nothing to do, and
-//! tokio holds it still while a `spawn_blocking` call runs (`tokio::fs`
-//! makes them too), so the stopwatch would stop during the right fixes.
-//!
-//! Run it with `cargo run --example blocking_calls`; it takes about 2 seconds.
+// Course section: What, Why & Threads vs Asyncio.
+//
+// Python idea it mirrors: `time.sleep()` inside a coroutine freezes the
+// whole event loop, while `await asyncio.sleep()`, `await
+// asyncio.to_thread(blocking)` and `loop.run_in_executor(...)` let the
+// other coroutines run. Here the course's stopwatch ticks beside a job on
+// a current-thread runtime, tokio's closest match to asyncio's loop, and
+// each job waits in a different way: blocking the thread, awaiting
+// tokio's own version of the call, or handing the call to
+// `spawn_blocking`.
+//
+// This example runs on the real clock, even with `--features paused-clock`.
+// The paused clock moves only while the runtime has nothing to do, and
+// tokio holds it still while a `spawn_blocking` call runs (`tokio::fs`
+// makes them too), so the stopwatch would stop during the right fixes.
+//
+// Run it with `cargo run --example blocking_calls`; it takes about 2 seconds.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

@@ -1,13 +1,13 @@
-//! Course section: Asynchronous Iterators.
-//!
-//! `asyncio.gather` starts every coroutine at once; to run fewer at a time,
-//! Python reaches for a semaphore, and for tasks of its own, a `TaskGroup`.
-//! Rust has a tool for each case: `join_all` (everything at once, in this
-//! task), `buffer_unordered(n)` (at most `n` at a time, results as they
-//! finish, and only while the stream is read) and `JoinSet` (spawned tasks,
-//! which the multi-threaded runtime can run in parallel).
-//!
-//! Run it with `cargo run --example boiling_strategies`.
+// Course section: Asynchronous Iterators.
+//
+// `asyncio.gather` starts every coroutine at once; to run fewer at a time,
+// Python reaches for a semaphore, and for tasks of its own, a `TaskGroup`.
+// Rust has a tool for each case: `join_all` (everything at once, in this
+// task), `buffer_unordered(n)` (at most `n` at a time, results as they
+// finish, and only while the stream is read) and `JoinSet` (spawned tasks,
+// which the multi-threaded runtime can run in parallel).
+//
+// Run it with `cargo run --example boiling_strategies`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when cargo builds this file.

@@ -1,14 +1,14 @@
-//! Course section: Ways to run & cancel coroutines.
-//!
-//! Python cancels a coroutine by throwing `CancelledError` into it at the
-//! `await` where it waits: `except` and `finally` blocks run, and may even
-//! await. Rust cancels a future by dropping it: it is never polled again, so
-//! no code after that `.await` runs; only the `Drop` of each value it held
-//! does. `tokio::time::timeout` and `tokio::select!` both cancel this way. A
-//! spawned task is different: it runs on when the wait for it is dropped,
-//! which is how Rust does `asyncio.shield`.
-//!
-//! Run it with `cargo run --example cancel_by_drop`.
+// Course section: Ways to run & cancel coroutines.
+//
+// Python cancels a coroutine by throwing `CancelledError` into it at the
+// `await` where it waits: `except` and `finally` blocks run, and may even
+// await. Rust cancels a future by dropping it: it is never polled again, so
+// no code after that `.await` runs; only the `Drop` of each value it held
+// does. `tokio::time::timeout` and `tokio::select!` both cancel this way. A
+// spawned task is different: it runs on when the wait for it is dropped,
+// which is how Rust does `asyncio.shield`.
+//
+// Run it with `cargo run --example cancel_by_drop`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

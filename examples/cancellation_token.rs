@@ -1,13 +1,13 @@
-//! Course section: Ways to run & cancel coroutines.
-//!
-//! asyncio's `task.cancel()` lets a task catch `CancelledError`, finish what
-//! it is doing and clean up with awaits in `finally`. Rust's cancellation by
-//! drop cannot do that, so for a shutdown that must be orderly, Rust sends a
-//! message instead: `tokio_util::sync::CancellationToken`. Each worker
-//! watches the token and decides where to stop; its clean-up is ordinary code
-//! that can `.await`. Child tokens are cancelled with their parent.
-//!
-//! Run it with `cargo run --example cancellation_token`.
+// Course section: Ways to run & cancel coroutines.
+//
+// asyncio's `task.cancel()` lets a task catch `CancelledError`, finish what
+// it is doing and clean up with awaits in `finally`. Rust's cancellation by
+// drop cannot do that, so for a shutdown that must be orderly, Rust sends a
+// message instead: `tokio_util::sync::CancellationToken`. Each worker
+// watches the token and decides where to stop; its clean-up is ordinary code
+// that can `.await`. Child tokens are cancelled with their parent.
+//
+// Run it with `cargo run --example cancellation_token`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

@@ -1,14 +1,14 @@
-//! Course section: Coroutines & Awaitables.
-//!
-//! A Python coroutine has `send`, `throw` and `close`. A Rust future has one
-//! method, `poll`. `coro.send(None)` is a poll. `coro.close()` is dropping
-//! the future: its locals are dropped, so their `Drop` runs, as `finally`
-//! blocks run on `close()`. `coro.throw()` has no equivalent: you race the
-//! future against a timeout (which drops it), or give it a token to watch so
-//! that it can stop on its own terms. Here the course's `stopwatch` shows all
-//! three.
-//!
-//! Run it with `cargo run --example coroutine_methods`.
+// Course section: Coroutines & Awaitables.
+//
+// A Python coroutine has `send`, `throw` and `close`. A Rust future has one
+// method, `poll`. `coro.send(None)` is a poll. `coro.close()` is dropping
+// the future: its locals are dropped, so their `Drop` runs, as `finally`
+// blocks run on `close()`. `coro.throw()` has no equivalent: you race the
+// future against a timeout (which drops it), or give it a token to watch so
+// that it can stop on its own terms. Here the course's `stopwatch` shows all
+// three.
+//
+// Run it with `cargo run --example coroutine_methods`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

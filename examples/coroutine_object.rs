@@ -1,12 +1,12 @@
-//! Course section: Coroutines & Awaitables.
-//!
-//! In Python, `type(main)` is `function` and `type(main())` is `coroutine`:
-//! one class for every coroutine. In Rust, calling an `async fn` returns a
-//! value of an anonymous type that the compiler writes for that one function,
-//! and all such types implement the `Future` trait. `type_name_of_val` shows
-//! the names the compiler gives them.
-//!
-//! Run it with `cargo run --example coroutine_object`.
+// Course section: Coroutines & Awaitables.
+//
+// In Python, `type(main)` is `function` and `type(main())` is `coroutine`:
+// one class for every coroutine. In Rust, calling an `async fn` returns a
+// value of an anonymous type that the compiler writes for that one function,
+// and all such types implement the `Future` trait. `type_name_of_val` shows
+// the names the compiler gives them.
+//
+// Run it with `cargo run --example coroutine_object`.
 
 use std::any::type_name_of_val;
 use std::future::Future;

@@ -1,15 +1,15 @@
-//! Course section: What, why, and threads vs asyncio (all three blocking calls).
-//!
-//! The three blocking calls of the course in one program: it downloads
-//! pages over HTTP, four at a time, stores each page in SQLite as soon as it
-//! arrives, logs what it does to a file, and shows its progress. Ctrl-C
-//! (`tokio::signal::ctrl_c`, Python's `KeyboardInterrupt`) stops the
-//! downloads, and the program still closes the log properly; every page it
-//! stored is committed. It keeps its files in a scratch directory that it
-//! deletes when it ends.
-//!
-//! Run it with `cargo run --features real-io --example crawl_and_store`, or
-//! `-- 40` for 40 pages, which takes a few seconds: time to press Ctrl-C.
+// Course section: What, why, and threads vs asyncio (all three blocking calls).
+//
+// The three blocking calls of the course in one program: it downloads
+// pages over HTTP, four at a time, stores each page in SQLite as soon as it
+// arrives, logs what it does to a file, and shows its progress. Ctrl-C
+// (`tokio::signal::ctrl_c`, Python's `KeyboardInterrupt`) stops the
+// downloads, and the program still closes the log properly; every page it
+// stored is committed. It keeps its files in a scratch directory that it
+// deletes when it ends.
+//
+// Run it with `cargo run --features real-io --example crawl_and_store`, or
+// `-- 40` for 40 pages, which takes a few seconds: time to press Ctrl-C.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

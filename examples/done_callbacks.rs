@@ -1,12 +1,12 @@
-//! Course section: Task Objects.
-//!
-//! Python's `task.add_done_callback(cb)` registers a function that the event
-//! loop calls when the task is done. Rust futures and tokio tasks keep no
-//! list of callbacks. You get the same effect by composing: a task that
-//! awaits the work and then acts, `FutureExt::inspect`, or a `JoinSet` loop
-//! that acts on each result as it finishes.
-//!
-//! Run it with `cargo run --example done_callbacks`.
+// Course section: Task Objects.
+//
+// Python's `task.add_done_callback(cb)` registers a function that the event
+// loop calls when the task is done. Rust futures and tokio tasks keep no
+// list of callbacks. You get the same effect by composing: a task that
+// awaits the work and then acts, `FutureExt::inspect`, or a `JoinSet` loop
+// that acts on each result as it finishes.
+//
+// Run it with `cargo run --example done_callbacks`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

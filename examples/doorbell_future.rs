@@ -1,14 +1,14 @@
-//! Course section: Types of Awaitable Objects.
-//!
-//! In Python, a custom awaitable's `__await__` ends up yielding an asyncio
-//! Future, and the Task resumes the coroutine when that Future calls it
-//! back. A hand-written Rust future does the calling back itself: `poll`
-//! either finishes, or stores the waker it was given and returns `Pending`,
-//! and whoever changes the state calls `wake`. The doorbell here is a
-//! one-waiter `asyncio.Event` written by hand, next to a buggy copy that
-//! forgets the waker and so hangs.
-//!
-//! Run it with `cargo run --example doorbell_future`.
+// Course section: Types of Awaitable Objects.
+//
+// In Python, a custom awaitable's `__await__` ends up yielding an asyncio
+// Future, and the Task resumes the coroutine when that Future calls it
+// back. A hand-written Rust future does the calling back itself: `poll`
+// either finishes, or stores the waker it was given and returns `Pending`,
+// and whoever changes the state calls `wake`. The doorbell here is a
+// one-waiter `asyncio.Event` written by hand, next to a buggy copy that
+// forgets the waker and so hangs.
+//
+// Run it with `cargo run --example doorbell_future`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

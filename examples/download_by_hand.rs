@@ -1,11 +1,11 @@
-//! Course section: Asynchronous Generators.
-//!
-//! The course's `download(urls)` generator written by hand, as a struct that
-//! implements `Stream::poll_next`. This is the work `stream!` does for us:
-//! remember which URL comes next, keep the request in flight between polls,
-//! and answer `Pending` until it is done.
-//!
-//! Run it with `cargo run --example download_by_hand`.
+// Course section: Asynchronous Generators.
+//
+// The course's `download(urls)` generator written by hand, as a struct that
+// implements `Stream::poll_next`. This is the work `stream!` does for us:
+// remember which URL comes next, keep the request in flight between polls,
+// and answer `Pending` until it is done.
+//
+// Run it with `cargo run --example download_by_hand`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

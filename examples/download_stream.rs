@@ -1,12 +1,12 @@
-//! Course section: Asynchronous Generators.
-//!
-//! Python's `download(urls)` is an async generator: an `async def` with
-//! `yield` in it, read with `async for`. In Rust it is a `Stream`, and the
-//! `async_stream` crate lets us write it the Python way: `stream!` holds a
-//! loop that awaits and yields, and `try_stream!` adds `?`, so that the first
-//! error ends the stream. Nothing is fetched until someone asks for an item.
-//!
-//! Run it with `cargo run --example download_stream`.
+// Course section: Asynchronous Generators.
+//
+// Python's `download(urls)` is an async generator: an `async def` with
+// `yield` in it, read with `async for`. In Rust it is a `Stream`, and the
+// `async_stream` crate lets us write it the Python way: `stream!` holds a
+// loop that awaits and yields, and `try_stream!` adds `?`, so that the first
+// error ends the stream. Nothing is fetched until someone asks for an item.
+//
+// Run it with `cargo run --example download_stream`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

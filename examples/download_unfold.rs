@@ -1,12 +1,12 @@
-//! Course section: Asynchronous Generators.
-//!
-//! The course's `download(urls)` generator once more, without a macro:
-//! `futures::stream::unfold` builds a `Stream` from a state and a closure
-//! that returns a future, which turns the state into one item and the next
-//! state. Where `stream!` keeps its state in the locals of an async block,
-//! here the state is a value we pass along by hand.
-//!
-//! Run it with `cargo run --example download_unfold`.
+// Course section: Asynchronous Generators.
+//
+// The course's `download(urls)` generator once more, without a macro:
+// `futures::stream::unfold` builds a `Stream` from a state and a closure
+// that returns a future, which turns the state into one item and the next
+// state. Where `stream!` keeps its state in the locals of an async block,
+// here the state is a value we pass along by hand.
+//
+// Run it with `cargo run --example download_unfold`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

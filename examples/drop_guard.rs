@@ -1,12 +1,12 @@
-//! Course section: The `@asynccontextmanager` Decorator.
-//!
-//! Some cleanup needs no `async with` at all. When it is quick, synchronous
-//! and has no error that anyone could act on, Rust puts it in `Drop`: a guard
-//! value cleans up when it goes out of scope, which happens on a normal
-//! return, on an early `?`, during a panic, and when a future that holds the
-//! guard is cancelled. `ScratchDir` creates a directory and `Drop` removes it.
-//!
-//! Run it with `cargo run --example drop_guard`.
+// Course section: The `@asynccontextmanager` Decorator.
+//
+// Some cleanup needs no `async with` at all. When it is quick, synchronous
+// and has no error that anyone could act on, Rust puts it in `Drop`: a guard
+// value cleans up when it goes out of scope, which happens on a normal
+// return, on an early `?`, during a panic, and when a future that holds the
+// guard is cancelled. `ScratchDir` creates a directory and `Drop` removes it.
+//
+// Run it with `cargo run --example drop_guard`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

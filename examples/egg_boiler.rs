@@ -1,12 +1,12 @@
-//! Course section: Asynchronous Iterators.
-//!
-//! Python's `EggBoiler` is an async iterator: `__anext__` hands out one
-//! coroutine per egg, `async for` awaits them one at a time, and
-//! `asyncio.gather` boils them all at once. In Rust the async iterator is a
-//! `Stream`: `EggBoiler` implements `poll_next` by hand and yields eggs, and
-//! each egg's `boil` is an `async fn` that we await in turn or join.
-//!
-//! Run it with `cargo run --example egg_boiler`, or `-- 6` for six eggs.
+// Course section: Asynchronous Iterators.
+//
+// Python's `EggBoiler` is an async iterator: `__anext__` hands out one
+// coroutine per egg, `async for` awaits them one at a time, and
+// `asyncio.gather` boils them all at once. In Rust the async iterator is a
+// `Stream`: `EggBoiler` implements `poll_next` by hand and yields eggs, and
+// each egg's `boil` is an `async fn` that we await in turn or join.
+//
+// Run it with `cargo run --example egg_boiler`, or `-- 6` for six eggs.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

@@ -1,14 +1,14 @@
-//! Course section: Coroutines & Awaitables.
-//!
-//! Python keeps every coroutine on the heap, and nobody asks how big one is.
-//! A Rust future is a plain value whose size the compiler fixes: the body of
-//! an `async fn` becomes a state machine that stores the locals alive at each
-//! `.await` (used after it, or borrowed and still in scope). A buffer held
-//! across an `.await` makes the future (and every future that awaits it) that
-//! much bigger; `Box::pin` moves a big future to the heap, and lets an
-//! `async fn` call itself.
-//!
-//! Run it with `cargo run --example future_sizes`.
+// Course section: Coroutines & Awaitables.
+//
+// Python keeps every coroutine on the heap, and nobody asks how big one is.
+// A Rust future is a plain value whose size the compiler fixes: the body of
+// an `async fn` becomes a state machine that stores the locals alive at each
+// `.await` (used after it, or borrowed and still in scope). A buffer held
+// across an `.await` makes the future (and every future that awaits it) that
+// much bigger; `Box::pin` moves a big future to the heap, and lets an
+// `async fn` call itself.
+//
+// Run it with `cargo run --example future_sizes`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

@@ -1,13 +1,13 @@
-//! Course section: Asynchronous List Comprehension.
-//!
-//! Python's `[await handle(e) for e in errors]` awaits one `handle` after
-//! another. Rust writes that as a `for` loop, and has three ways to run the
-//! handlers concurrently instead: `join_all` (the job of `asyncio.gather`,
-//! without tasks) runs them all at once; `buffer_unordered(n)` and
-//! `for_each_concurrent(n, ..)` run at most `n` at a time, the first one
-//! keeping the results.
-//!
-//! Run it with `cargo run --example handle_errors`.
+// Course section: Asynchronous List Comprehension.
+//
+// Python's `[await handle(e) for e in errors]` awaits one `handle` after
+// another. Rust writes that as a `for` loop, and has three ways to run the
+// handlers concurrently instead: `join_all` (the job of `asyncio.gather`,
+// without tasks) runs them all at once; `buffer_unordered(n)` and
+// `for_each_concurrent(n, ..)` run at most `n` at a time, the first one
+// keeping the results.
+//
+// Run it with `cargo run --example handle_errors`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

@@ -1,12 +1,12 @@
-//! Course section: Interact with the Event Loop.
-//!
-//! Python code on a plain thread hands work to an event loop with
-//! `asyncio.run_coroutine_threadsafe(coro, loop)` and waits for it with
-//! `future.result()`. In tokio, a `Handle` is the way in from outside: a
-//! thread that holds one can `spawn` a task on the runtime and `block_on`
-//! the task's `JoinHandle`, while the runtime's workers do the async work.
-//!
-//! Run it with `cargo run --example handle_from_thread`.
+// Course section: Interact with the Event Loop.
+//
+// Python code on a plain thread hands work to an event loop with
+// `asyncio.run_coroutine_threadsafe(coro, loop)` and waits for it with
+// `future.result()`. In tokio, a `Handle` is the way in from outside: a
+// thread that holds one can `spawn` a task on the runtime and `block_on`
+// the task's `JoinHandle`, while the runtime's workers do the async work.
+//
+// Run it with `cargo run --example handle_from_thread`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

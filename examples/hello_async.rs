@@ -1,10 +1,10 @@
-//! Course section: Asynchronous functions.
-//!
-//! Python's `asyncio.run(main())` starts an event loop, runs one coroutine to
-//! the end and closes the loop. Rust's `#[tokio::main]` does the same for an
-//! `async fn main`: it builds a tokio runtime and blocks on `main`'s future.
-//!
-//! Run it with `cargo run --example hello_async`.
+// Course section: Asynchronous functions.
+//
+// Python's `asyncio.run(main())` starts an event loop, runs one coroutine to
+// the end and closes the loop. Rust's `#[tokio::main]` does the same for an
+// `async fn main`: it builds a tokio runtime and blocks on `main`'s future.
+//
+// Run it with `cargo run --example hello_async`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

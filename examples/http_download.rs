@@ -1,12 +1,12 @@
-//! Course section: Asynchronous Generators (real HTTP requests).
-//!
-//! Python's `download(urls)` async generator, made real: `reqwest` sends the
-//! requests, at most a few at a time, each with a timeout, and tries again
-//! after a refused connection or a 5xx answer. The results come out of a
-//! `Stream` in the order of the URLs, errors included, like the items of
-//! `async for`. A small `axum` server on 127.0.0.1 plays the internet.
-//!
-//! Run it with `cargo run --features real-io --example http_download`.
+// Course section: Asynchronous Generators (real HTTP requests).
+//
+// Python's `download(urls)` async generator, made real: `reqwest` sends the
+// requests, at most a few at a time, each with a timeout, and tries again
+// after a refused connection or a 5xx answer. The results come out of a
+// `Stream` in the order of the URLs, errors included, like the items of
+// `async for`. A small `axum` server on 127.0.0.1 plays the internet.
+//
+// Run it with `cargo run --features real-io --example http_download`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

@@ -1,12 +1,12 @@
-//! Course section: Asynchronous functions.
-//!
-//! In Python, calling `main()` without `await` builds a coroutine object and
-//! runs none of its body ("coroutine 'main' was never awaited"). A Rust
-//! `async fn` is the same: calling it returns a future, which does nothing
-//! until it is awaited (polled). Dropping it unawaited throws the work away,
-//! and nothing is printed: dropping a future is an ordinary thing to do.
-//!
-//! Run it with `cargo run --example lazy_future`.
+// Course section: Asynchronous functions.
+//
+// In Python, calling `main()` without `await` builds a coroutine object and
+// runs none of its body ("coroutine 'main' was never awaited"). A Rust
+// `async fn` is the same: calling it returns a future, which does nothing
+// until it is awaited (polled). Dropping it unawaited throws the work away,
+// and nothing is printed: dropping a future is an ordinary thing to do.
+//
+// Run it with `cargo run --example lazy_future`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

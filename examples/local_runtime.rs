@@ -1,12 +1,12 @@
-//! Course section: Interact with the Event Loop.
-//!
-//! Since tokio 1.51, a `LocalRuntime` is a current-thread runtime that runs
-//! futures that are not `Send` without a `LocalSet`:
-//! `#[tokio::main(flavor = "local")]` builds one, and `task::spawn_local`
-//! works anywhere inside it. This is the `local_set` example without the
-//! `LocalSet`.
-//!
-//! Run it with `cargo run --example local_runtime`.
+// Course section: Interact with the Event Loop.
+//
+// Since tokio 1.51, a `LocalRuntime` is a current-thread runtime that runs
+// futures that are not `Send` without a `LocalSet`:
+// `#[tokio::main(flavor = "local")]` builds one, and `task::spawn_local`
+// works anywhere inside it. This is the `local_set` example without the
+// `LocalSet`.
+//
+// Run it with `cargo run --example local_runtime`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

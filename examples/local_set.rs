@@ -1,12 +1,12 @@
-//! Course section: Interact with the Event Loop.
-//!
-//! asyncio runs every task on one thread, so tasks can share any object.
-//! Tokio's `spawn` may move a task to another thread, so it accepts only
-//! futures that are `Send`, and a future that holds an `Rc` across an
-//! `.await` is not. A `LocalSet` runs such futures on the one thread that
-//! drives it: `task::spawn_local` instead of `tokio::spawn`.
-//!
-//! Run it with `cargo run --example local_set`.
+// Course section: Interact with the Event Loop.
+//
+// asyncio runs every task on one thread, so tasks can share any object.
+// Tokio's `spawn` may move a task to another thread, so it accepts only
+// futures that are `Send`, and a future that holds an `Rc` across an
+// `.await` is not. A `LocalSet` runs such futures on the one thread that
+// drives it: `task::spawn_local` instead of `tokio::spawn`.
+//
+// Run it with `cargo run --example local_set`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

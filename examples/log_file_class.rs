@@ -1,14 +1,14 @@
-//! Course section: Context Manager Classes.
-//!
-//! A Python class with `__aenter__` and `__aexit__` sets a resource up and
-//! tears it down around an `async with` block. In Rust the set-up is an async
-//! constructor, `LogFile::open`, and the tear-down an async method that the
-//! caller calls and whose error the caller gets, `LogFile::close`. Rust has
-//! no async `Drop`, so `Drop` is only a synchronous fallback for a `LogFile`
-//! whose `close` never ran to the end (never called, or cancelled): it warns,
-//! and saves the buffered lines with a blocking write.
-//!
-//! Run it with `cargo run --example log_file_class`.
+// Course section: Context Manager Classes.
+//
+// A Python class with `__aenter__` and `__aexit__` sets a resource up and
+// tears it down around an `async with` block. In Rust the set-up is an async
+// constructor, `LogFile::open`, and the tear-down an async method that the
+// caller calls and whose error the caller gets, `LogFile::close`. Rust has
+// no async `Drop`, so `Drop` is only a synchronous fallback for a `LogFile`
+// whose `close` never ran to the end (never called, or cancelled): it warns,
+// and saves the buffered lines with a blocking write.
+//
+// Run it with `cargo run --example log_file_class`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

@@ -1,22 +1,22 @@
-//! Course section: What, Why & Threads vs Asyncio.
-//!
-//! Python idea it mirrors: `asyncio.start_server`, which runs one coroutine
-//! per connection, against `socketserver.ThreadingTCPServer`, which runs one
-//! thread per connection. Here a tokio echo server and a thread-per-connection
-//! echo server take the same load: clients in the same process that open
-//! every connection first, hold them all, and then all send their messages
-//! at once.
-//!
-//! Every server runs in a child process of its own (this program, started
-//! again with a hidden `--trial` argument), so that its peak memory is its
-//! own and a crash is reported instead of ending the program. Nothing
-//! listens anywhere but 127.0.0.1, every client has a time limit, a trial
-//! that runs too long is killed, and the program stops by itself.
-//!
-//! Run it with `cargo run --release --example many_connections`, or
-//! `-- 2000` for 2,000 connections; `-- --small` uses few connections, as the
-//! book's tests do. `./measure.sh` writes the book's table with
-//! `-- --write book/src/measured/many_connections.md`.
+// Course section: What, Why & Threads vs Asyncio.
+//
+// Python idea it mirrors: `asyncio.start_server`, which runs one coroutine
+// per connection, against `socketserver.ThreadingTCPServer`, which runs one
+// thread per connection. Here a tokio echo server and a thread-per-connection
+// echo server take the same load: clients in the same process that open
+// every connection first, hold them all, and then all send their messages
+// at once.
+//
+// Every server runs in a child process of its own (this program, started
+// again with a hidden `--trial` argument), so that its peak memory is its
+// own and a crash is reported instead of ending the program. Nothing
+// listens anywhere but 127.0.0.1, every client has a time limit, a trial
+// that runs too long is killed, and the program stops by itself.
+//
+// Run it with `cargo run --release --example many_connections`, or
+// `-- 2000` for 2,000 connections; `-- --small` uses few connections, as the
+// book's tests do. `./measure.sh` writes the book's table with
+// `-- --write book/src/measured/many_connections.md`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when cargo builds this file.

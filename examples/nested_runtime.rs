@@ -1,13 +1,13 @@
-//! Course section: Interact with the Event Loop.
-//!
-//! In Python, `asyncio.run()` inside a coroutine raises "cannot be called
-//! from a running event loop". In tokio, blocking on a future from inside
-//! async code (`Handle::block_on` or `Runtime::block_on`) panics with
-//! "Cannot start a runtime from within a runtime". This program shows the
-//! mistake, when run with `-- wrong`, and three ways to avoid it.
-//!
-//! Run it with `cargo run --example nested_runtime` (the fixes), or
-//! `cargo run --example nested_runtime -- wrong` (the panic).
+// Course section: Interact with the Event Loop.
+//
+// In Python, `asyncio.run()` inside a coroutine raises "cannot be called
+// from a running event loop". In tokio, blocking on a future from inside
+// async code (`Handle::block_on` or `Runtime::block_on`) panics with
+// "Cannot start a runtime from within a runtime". This program shows the
+// mistake, when run with `-- wrong`, and three ways to avoid it.
+//
+// Run it with `cargo run --example nested_runtime` (the fixes), or
+// `cargo run --example nested_runtime -- wrong` (the panic).
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

@@ -1,12 +1,12 @@
-//! Course section: Asynchronous functions.
-//!
-//! In Python, driving a coroutine by hand with `send(None)` fails with
-//! `RuntimeError: no running event loop` as soon as it awaits
-//! `asyncio.sleep`. Tokio's timers need a running tokio runtime in the same
-//! way: create one outside a runtime and it panics. This program does that
-//! on purpose, by polling a future that creates one, after asking first.
-//!
-//! Run it with `cargo run --example no_runtime` (it exits with a panic).
+// Course section: Asynchronous functions.
+//
+// In Python, driving a coroutine by hand with `send(None)` fails with
+// `RuntimeError: no running event loop` as soon as it awaits
+// `asyncio.sleep`. Tokio's timers need a running tokio runtime in the same
+// way: create one outside a runtime and it panics. This program does that
+// on purpose, by polling a future that creates one, after asking first.
+//
+// Run it with `cargo run --example no_runtime` (it exits with a panic).
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

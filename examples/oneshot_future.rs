@@ -1,13 +1,13 @@
-//! Course section: Futures.
-//!
-//! An `asyncio.Future` is an empty box that someone fills later with
-//! `set_result`, while someone else waits for it with `await`. Tokio's
-//! `oneshot` channel splits that box in two: the `Sender` is the
-//! `set_result` side, the `Receiver` is the future you await. The sender
-//! can live in another task or in a plain OS thread, and if it goes away
-//! without sending, the receiver gets an error instead of waiting forever.
-//!
-//! Run it with `cargo run --example oneshot_future`.
+// Course section: Futures.
+//
+// An `asyncio.Future` is an empty box that someone fills later with
+// `set_result`, while someone else waits for it with `await`. Tokio's
+// `oneshot` channel splits that box in two: the `Sender` is the
+// `set_result` side, the `Receiver` is the future you await. The sender
+// can live in another task or in a plain OS thread, and if it goes away
+// without sending, the receiver gets an error instead of waiting forever.
+//
+// Run it with `cargo run --example oneshot_future`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

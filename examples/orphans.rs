@@ -1,13 +1,13 @@
-//! Course section: Structured concurrency.
-//!
-//! Dropping a future cancels what it owns, but a task it spawned belongs to
-//! the runtime: it runs on, orphaned, as a task from a bare
-//! `asyncio.create_task` does when the coroutine that made it is cancelled.
-//! tokio-util's `AbortOnDropHandle` ties a task to its parent, as a
-//! `TaskGroup` does in Python, and its `TaskTracker` waits for every task it
-//! spawned, for a clean shutdown.
-//!
-//! Run it with `cargo run --example orphans`.
+// Course section: Structured concurrency.
+//
+// Dropping a future cancels what it owns, but a task it spawned belongs to
+// the runtime: it runs on, orphaned, as a task from a bare
+// `asyncio.create_task` does when the coroutine that made it is cancelled.
+// tokio-util's `AbortOnDropHandle` ties a task to its parent, as a
+// `TaskGroup` does in Python, and its `TaskTracker` waits for every task it
+// spawned, for a clean shutdown.
+//
+// Run it with `cargo run --example orphans`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when cargo builds this file.

@@ -1,12 +1,12 @@
-//! Course section: Asynchronous functions.
-//!
-//! Python's `coroutine.send(None)` runs a coroutine up to its next suspension
-//! point; when the body finishes, `StopIteration` carries the return value.
-//! Rust's equivalent is `Future::poll`, which answers `Poll::Pending` ("not
-//! yet; I will wake you") or `Poll::Ready(value)`. Runtimes like tokio call
-//! `poll` for you; here we call it by hand with a waker that does nothing.
-//!
-//! Run it with `cargo run --example poll_by_hand`.
+// Course section: Asynchronous functions.
+//
+// Python's `coroutine.send(None)` runs a coroutine up to its next suspension
+// point; when the body finishes, `StopIteration` carries the return value.
+// Rust's equivalent is `Future::poll`, which answers `Poll::Pending` ("not
+// yet; I will wake you") or `Poll::Ready(value)`. Runtimes like tokio call
+// `poll` for you; here we call it by hand with a waker that does nothing.
+//
+// Run it with `cargo run --example poll_by_hand`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

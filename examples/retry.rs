@@ -1,11 +1,11 @@
-//! Course section: Coroutines & Awaitables.
-//!
-//! Python checks at run time whether a callable is async, with
-//! `inspect.iscoroutinefunction`. Rust says it in the signature: `retry`
-//! takes any `F: FnMut() -> Fut` whose `Fut` is a `Future`, and the compiler
-//! rejects everything else before the program runs.
-//!
-//! Run it with `cargo run --example retry`.
+// Course section: Coroutines & Awaitables.
+//
+// Python checks at run time whether a callable is async, with
+// `inspect.iscoroutinefunction`. Rust says it in the signature: `retry`
+// takes any `F: FnMut() -> Fut` whose `Fut` is a `Future`, and the compiler
+// rejects everything else before the program runs.
+//
+// Run it with `cargo run --example retry`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

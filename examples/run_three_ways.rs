@@ -1,12 +1,12 @@
-//! Course section: Ways to run & cancel coroutines.
-//!
-//! Python runs a coroutine in three ways: `asyncio.run(main())` from
-//! synchronous code, `await download()` inside a coroutine, and
-//! `asyncio.create_task(log())` to start it alongside. Tokio's three are
-//! `Runtime::block_on`, `.await` and `tokio::spawn`. A spawned task starts
-//! running without being awaited; a bare future does nothing at all.
-//!
-//! Run it with `cargo run --example run_three_ways`.
+// Course section: Ways to run & cancel coroutines.
+//
+// Python runs a coroutine in three ways: `asyncio.run(main())` from
+// synchronous code, `await download()` inside a coroutine, and
+// `asyncio.create_task(log())` to start it alongside. Tokio's three are
+// `Runtime::block_on`, `.await` and `tokio::spawn`. A spawned task starts
+// running without being awaited; a bare future does nothing at all.
+//
+// Run it with `cargo run --example run_three_ways`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

@@ -1,12 +1,12 @@
-//! Course section: Interact with the Event Loop.
-//!
-//! Python's `asyncio.get_running_loop()` raises `RuntimeError` outside a
-//! coroutine and returns the thread's one loop inside. Tokio's twin is
-//! `Handle::try_current()`, which returns an error outside a runtime, and
-//! `Handle::current()`, which panics there. Inside, the handle spawns the
-//! course's stopwatch, as `loop.create_task(stopwatch())` would.
-//!
-//! Run it with `cargo run --example running_loop`.
+// Course section: Interact with the Event Loop.
+//
+// Python's `asyncio.get_running_loop()` raises `RuntimeError` outside a
+// coroutine and returns the thread's one loop inside. Tokio's twin is
+// `Handle::try_current()`, which returns an error outside a runtime, and
+// `Handle::current()`, which panics there. Inside, the handle spawns the
+// course's stopwatch, as `loop.create_task(stopwatch())` would.
+//
+// Run it with `cargo run --example running_loop`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

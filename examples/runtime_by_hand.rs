@@ -1,10 +1,10 @@
-//! Course section: Asynchronous functions.
-//!
-//! `asyncio.run(coro)` creates an event loop, runs the coroutine to the end,
-//! returns its result and closes the loop. `#[tokio::main]` writes that for
-//! you; here it is by hand, with tokio's `Runtime::block_on`.
-//!
-//! Run it with `cargo run --example runtime_by_hand`.
+// Course section: Asynchronous functions.
+//
+// `asyncio.run(coro)` creates an event loop, runs the coroutine to the end,
+// returns its result and closes the loop. `#[tokio::main]` writes that for
+// you; here it is by hand, with tokio's `Runtime::block_on`.
+//
+// Run it with `cargo run --example runtime_by_hand`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

@@ -1,12 +1,12 @@
-//! Course section: Interact with the Event Loop.
-//!
-//! asyncio has one kind of event loop, and it runs every task on one thread.
-//! Tokio is a library with two kinds of runtime: a current-thread runtime,
-//! which runs every task on the thread that calls `block_on` (like asyncio),
-//! and a multi-thread runtime, which runs spawned tasks on a pool of worker
-//! threads. This program builds one of each and asks each where code runs.
-//!
-//! Run it with `cargo run --example runtime_flavors`.
+// Course section: Interact with the Event Loop.
+//
+// asyncio has one kind of event loop, and it runs every task on one thread.
+// Tokio is a library with two kinds of runtime: a current-thread runtime,
+// which runs every task on the thread that calls `block_on` (like asyncio),
+// and a multi-thread runtime, which runs spawned tasks on a pool of worker
+// threads. This program builds one of each and asks each where code runs.
+//
+// Run it with `cargo run --example runtime_flavors`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

@@ -1,12 +1,12 @@
-//! Course section: Interact with the Event Loop.
-//!
-//! In Python each OS thread runs its own event loop: `asyncio.run` in a
-//! thread makes a loop for that thread only, and other threads do not see
-//! it. A tokio current-thread runtime is the same: two threads, each with
-//! its own runtime, run their tasks on their own thread, and a thread that
-//! built none has none.
-//!
-//! Run it with `cargo run --example runtime_per_thread`.
+// Course section: Interact with the Event Loop.
+//
+// In Python each OS thread runs its own event loop: `asyncio.run` in a
+// thread makes a loop for that thread only, and other threads do not see
+// it. A tokio current-thread runtime is the same: two threads, each with
+// its own runtime, run their tasks on their own thread, and a thread that
+// built none has none.
+//
+// Run it with `cargo run --example runtime_per_thread`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

@@ -1,15 +1,15 @@
-//! Course section: Ways to run & cancel coroutines.
-//!
-//! Every time `tokio::select!` finishes, it drops the futures of the branches
-//! that lost. In a loop, a branch written as `next_table(&mut orders)` is a
-//! new future on every turn, and whatever the old one had done is dropped
-//! with it: here, orders already taken off a channel. Python's
-//! `asyncio.wait(..., return_when=FIRST_COMPLETED)` leaves the losers running,
-//! so asyncio code rarely meets this. The fixes: keep one future alive across
-//! the loop, pinned, or keep the state in the loop and select on a
-//! cancel-safe call such as `mpsc::Receiver::recv`.
-//!
-//! Run it with `cargo run --example select_loop_safety`.
+// Course section: Ways to run & cancel coroutines.
+//
+// Every time `tokio::select!` finishes, it drops the futures of the branches
+// that lost. In a loop, a branch written as `next_table(&mut orders)` is a
+// new future on every turn, and whatever the old one had done is dropped
+// with it: here, orders already taken off a channel. Python's
+// `asyncio.wait(..., return_when=FIRST_COMPLETED)` leaves the losers running,
+// so asyncio code rarely meets this. The fixes: keep one future alive across
+// the loop, pinned, or keep the state in the loop and select on a
+// cancel-safe call such as `mpsc::Receiver::recv`.
+//
+// Run it with `cargo run --example select_loop_safety`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

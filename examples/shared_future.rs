@@ -1,11 +1,11 @@
-//! Course section: Futures.
-//!
-//! Many Python coroutines can `await` one `asyncio.Future`, and each gets
-//! the same result. A Rust future is consumed by `.await`, so it has one
-//! waiter. `FutureExt::shared` turns it into a `Shared` future that can be
-//! cloned: every clone waits for the same result and gets its own copy.
-//!
-//! Run it with `cargo run --example shared_future`.
+// Course section: Futures.
+//
+// Many Python coroutines can `await` one `asyncio.Future`, and each gets
+// the same result. A Rust future is consumed by `.await`, so it has one
+// waiter. `FutureExt::shared` turns it into a `Shared` future that can be
+// cloned: every clone waits for the same result and gets its own copy.
+//
+// Run it with `cargo run --example shared_future`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

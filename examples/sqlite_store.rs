@@ -1,13 +1,13 @@
-//! Course section: The `@asynccontextmanager` Decorator (a real database).
-//!
-//! The course's `connection()` context manager, made real with SQLite. The
-//! `rusqlite` driver blocks, so every call runs on tokio's blocking pool
-//! (`asyncio.to_thread`). The connection is a guard: it is closed when the
-//! last handle to it goes away. A transaction is a function that takes the
-//! body as a closure, like `with_log_file`: it commits when the body returns
-//! `Ok`, and rolls back when the body returns `Err` or panics.
-//!
-//! Run it with `cargo run --features real-io --example sqlite_store`.
+// Course section: The `@asynccontextmanager` Decorator (a real database).
+//
+// The course's `connection()` context manager, made real with SQLite. The
+// `rusqlite` driver blocks, so every call runs on tokio's blocking pool
+// (`asyncio.to_thread`). The connection is a guard: it is closed when the
+// last handle to it goes away. A transaction is a function that takes the
+// body as a closure, like `with_log_file`: it commits when the body returns
+// `Ok`, and rolls back when the body returns `Err` or panics.
+//
+// Run it with `cargo run --features real-io --example sqlite_store`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

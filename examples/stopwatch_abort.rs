@@ -1,11 +1,11 @@
-//! Course section: Ways to run & cancel coroutines.
-//!
-//! The course's stopwatch prints 1, 2, 3, ... once a second, forever, and
-//! `main` stops it with `task.cancel()` after 2 seconds. In Rust the task is
-//! spawned with `tokio::spawn` and stopped with `JoinHandle::abort`; awaiting
-//! the handle then gives a `JoinError` whose `is_cancelled()` is true.
-//!
-//! Run it with `cargo run --example stopwatch_abort`.
+// Course section: Ways to run & cancel coroutines.
+//
+// The course's stopwatch prints 1, 2, 3, ... once a second, forever, and
+// `main` stops it with `task.cancel()` after 2 seconds. In Rust the task is
+// spawned with `tokio::spawn` and stopped with `JoinHandle::abort`; awaiting
+// the handle then gives a `JoinError` whose `is_cancelled()` is true.
+//
+// Run it with `cargo run --example stopwatch_abort`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

@@ -1,13 +1,13 @@
-//! Course section: Types of Awaitable Objects.
-//!
-//! The course makes a `Stopwatch` class awaitable by giving it an
-//! `__await__` method. Rust's nearest thing is `IntoFuture`: `.await` calls
-//! `into_future` first, so a value can be configured, builder style, and
-//! then awaited. Here the future it turns into is written by hand around a
-//! `tokio::time::Interval`, and passes its waker on to the interval instead
-//! of waking anyone itself.
-//!
-//! Run it with `cargo run --example stopwatch_into_future`.
+// Course section: Types of Awaitable Objects.
+//
+// The course makes a `Stopwatch` class awaitable by giving it an
+// `__await__` method. Rust's nearest thing is `IntoFuture`: `.await` calls
+// `into_future` first, so a value can be configured, builder style, and
+// then awaited. Here the future it turns into is written by hand around a
+// `tokio::time::Interval`, and passes its waker on to the interval instead
+// of waking anyone itself.
+//
+// Run it with `cargo run --example stopwatch_into_future`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

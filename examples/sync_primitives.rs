@@ -1,13 +1,13 @@
-//! Course section: Synchronisation primitives (asyncio.Event, Lock,
-//! Semaphore, Condition, Barrier, Queue, sleep(0), contextvars, to_thread).
-//!
-//! asyncio's primitives and what does each job in tokio: an `Event` is a
-//! `watch` channel of a `bool`, a `Lock` is `tokio::sync::Mutex`, a
-//! `Condition` is a `Notify` next to a `Mutex`, a `Queue` with several
-//! consumers is an `mpsc` receiver shared behind a `Mutex`. Each part prints
-//! what happened and when.
-//!
-//! Run it with `cargo run --example sync_primitives`.
+// Course section: Synchronisation primitives (asyncio.Event, Lock,
+// Semaphore, Condition, Barrier, Queue, sleep(0), contextvars, to_thread).
+//
+// asyncio's primitives and what does each job in tokio: an `Event` is a
+// `watch` channel of a `bool`, a `Lock` is `tokio::sync::Mutex`, a
+// `Condition` is a `Notify` next to a `Mutex`, a `Queue` with several
+// consumers is an `mpsc` receiver shared behind a `Mutex`. Each part prints
+// what happened and when.
+//
+// Run it with `cargo run --example sync_primitives`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.

@@ -1,14 +1,14 @@
-//! Course section: Structured concurrency.
-//!
-//! Python's `async with asyncio.TaskGroup()` cancels the other tasks when
-//! one fails, and waits for all of them before the block ends. A tokio
-//! `JoinSet` does neither by itself; a `join_next` loop that calls
-//! `shutdown().await` at the first error does both. Each task here holds a
-//! guard whose `Drop` prints "cleaned up", as a `finally` block would in
-//! Python, so the output shows that the egg was cancelled, and cleaned up,
-//! before the group returned.
-//!
-//! Run it with `cargo run --example task_group`.
+// Course section: Structured concurrency.
+//
+// Python's `async with asyncio.TaskGroup()` cancels the other tasks when
+// one fails, and waits for all of them before the block ends. A tokio
+// `JoinSet` does neither by itself; a `join_next` loop that calls
+// `shutdown().await` at the first error does both. Each task here holds a
+// guard whose `Drop` prints "cleaned up", as a `finally` block would in
+// Python, so the output shows that the egg was cancelled, and cleaned up,
+// before the group returned.
+//
+// Run it with `cargo run --example task_group`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

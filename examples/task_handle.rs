@@ -1,12 +1,12 @@
-//! Course section: Task Objects.
-//!
-//! Python's `asyncio.create_task` wraps a coroutine in a `Task`, which you
-//! ask `done()`, `cancel()` and `result()`, and which has a name. Tokio's
-//! `spawn` hands a future to the runtime and gives back a `JoinHandle`: ask it
-//! `is_finished()`, `abort()` it, `.await` it for the result. Tasks have ids
-//! on stable tokio; names need an unstable build, so we keep our own.
-//!
-//! Run it with `cargo run --example task_handle`.
+// Course section: Task Objects.
+//
+// Python's `asyncio.create_task` wraps a coroutine in a `Task`, which you
+// ask `done()`, `cancel()` and `result()`, and which has a name. Tokio's
+// `spawn` hands a future to the runtime and gives back a `JoinHandle`: ask it
+// `is_finished()`, `abort()` it, `.await` it for the result. Tasks have ids
+// on stable tokio; names need an unstable build, so we keep our own.
+//
+// Run it with `cargo run --example task_handle`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

@@ -1,15 +1,15 @@
-//! Course section: Task Objects.
-//!
-//! In Python, `await task` (or `task.result()`) returns what the coroutine
-//! returned or raises what it raised, and an exception in one task does not
-//! stop the others. In Rust, awaiting a task gives `Result<T, JoinError>`:
-//! `Ok` with whatever the task returned (often a `Result` of its own), or a
-//! `JoinError` when the task panicked or was cancelled. A panic ends only
-//! the task it happened in. Tasks have no names on stable tokio, so this
-//! example keeps its own, keyed by task id. A second run follows
-//! `TaskGroup`'s rule by hand: the first failure aborts the other tasks.
-//!
-//! Run it with `cargo run --example task_panics`.
+// Course section: Task Objects.
+//
+// In Python, `await task` (or `task.result()`) returns what the coroutine
+// returned or raises what it raised, and an exception in one task does not
+// stop the others. In Rust, awaiting a task gives `Result<T, JoinError>`:
+// `Ok` with whatever the task returned (often a `Result` of its own), or a
+// `JoinError` when the task panicked or was cancelled. A panic ends only
+// the task it happened in. Tasks have no names on stable tokio, so this
+// example keeps its own, keyed by task id. A second run follows
+// `TaskGroup`'s rule by hand: the first failure aborts the other tasks.
+//
+// Run it with `cargo run --example task_panics`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

@@ -1,18 +1,18 @@
-//! Course section: What, Why & Threads vs Asyncio.
-//!
-//! Python idea it mirrors: many jobs that each `await release.wait()` on an
-//! `asyncio.Event`, against the same jobs as `threading.Thread`s that each
-//! call `release.wait()` on a `threading.Event`. How many can wait at once,
-//! how fast do they start and finish, and what does each one cost?
-//!
-//! Every trial runs in a child process of its own (this program, started
-//! again with a hidden `--trial` argument), so that its peak memory is its
-//! own, and so that a trial that kills its process ends up as a row in the
-//! table instead of ending the program.
-//!
-//! Run it with `cargo run --release --example threads_vs_tasks`; `-- --small`
-//! runs every trial with few jobs, as the book's tests do. `./measure.sh`
-//! writes the book's table with `-- --write book/src/measured/threads_vs_tasks.md`.
+// Course section: What, Why & Threads vs Asyncio.
+//
+// Python idea it mirrors: many jobs that each `await release.wait()` on an
+// `asyncio.Event`, against the same jobs as `threading.Thread`s that each
+// call `release.wait()` on a `threading.Event`. How many can wait at once,
+// how fast do they start and finish, and what does each one cost?
+//
+// Every trial runs in a child process of its own (this program, started
+// again with a hidden `--trial` argument), so that its peak memory is its
+// own, and so that a trial that kills its process ends up as a row in the
+// table instead of ending the program.
+//
+// Run it with `cargo run --release --example threads_vs_tasks`; `-- --small`
+// runs every trial with few jobs, as the book's tests do. `./measure.sh`
+// writes the book's table with `-- --write book/src/measured/threads_vs_tasks.md`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

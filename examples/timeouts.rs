@@ -1,13 +1,13 @@
-//! Course section: Structured concurrency.
-//!
-//! `tokio::time::timeout` is `asyncio.wait_for` and `asyncio.timeout`: when
-//! the time is up, it drops the future it was given, and with it whatever
-//! that future owned (here a pot, whose `Drop` says so). Given a whole
-//! `async` block, it cancels the step in progress, as `asyncio.timeout`
-//! does. Given a task's `JoinHandle`, it drops only the handle: the task
-//! runs on. `timeout_at` is the same with a deadline, as `asyncio.timeout_at`.
-//!
-//! Run it with `cargo run --example timeouts`.
+// Course section: Structured concurrency.
+//
+// `tokio::time::timeout` is `asyncio.wait_for` and `asyncio.timeout`: when
+// the time is up, it drops the future it was given, and with it whatever
+// that future owned (here a pot, whose `Drop` says so). Given a whole
+// `async` block, it cancels the step in progress, as `asyncio.timeout`
+// does. Given a task's `JoinHandle`, it drops only the handle: the task
+// runs on. `timeout_at` is the same with a deadline, as `asyncio.timeout_at`.
+//
+// Run it with `cargo run --example timeouts`.
 
 // `mdbook test` links crates with `-L` only, so the book needs this line;
 // cargo does not, and it changes nothing when cargo builds this file.

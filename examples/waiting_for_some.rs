@@ -1,13 +1,13 @@
-//! Course section: Structured concurrency.
-//!
-//! asyncio's `gather`, `wait` and `as_completed` work on tasks, and a task
-//! runs on until someone cancels it. The `futures` combinators work on
-//! futures, which run only while polled: `join_all` waits for all of them,
-//! `try_join_all` drops the rest at the first error, `select` hands back the
-//! loser (drop it to cancel it), and `FuturesUnordered` yields results in the
-//! order they finish. Each job says so when it is dropped before it finished.
-//!
-//! Run it with `cargo run --example waiting_for_some`.
+// Course section: Structured concurrency.
+//
+// asyncio's `gather`, `wait` and `as_completed` work on tasks, and a task
+// runs on until someone cancels it. The `futures` combinators work on
+// futures, which run only while polled: `join_all` waits for all of them,
+// `try_join_all` drops the rest at the first error, `select` hands back the
+// loser (drop it to cancel it), and `FuturesUnordered` yields results in the
+// order they finish. Each job says so when it is dropped before it finished.
+//
+// Run it with `cargo run --example waiting_for_some`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when cargo builds this file.

@@ -1,11 +1,11 @@
-//! Course section: What, why, and threads vs asyncio.
-//!
-//! A blocking call (an HTTP request, a database query, a log write) spends
-//! most of its time waiting. asyncio overlaps those waits on one thread with
-//! an event loop; so does tokio. Here three simulated downloads run one after
-//! another, then all at once, and every line says which thread ran it.
-//!
-//! Run it with `cargo run --example waiting_together`.
+// Course section: What, why, and threads vs asyncio.
+//
+// A blocking call (an HTTP request, a database query, a log write) spends
+// most of its time waiting. asyncio overlaps those waits on one thread with
+// an event loop; so does tokio. Here three simulated downloads run one after
+// another, then all at once, and every line says which thread ran it.
+//
+// Run it with `cargo run --example waiting_together`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when cargo builds this file.

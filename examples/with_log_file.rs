@@ -1,13 +1,13 @@
-//! Course section: The `@asynccontextmanager` Decorator.
-//!
-//! An `@asynccontextmanager` function sets a resource up, `yield`s it to the
-//! body of an `async with` block, and tears it down afterwards. Rust has no
-//! `async with`, so `with_log_file` takes the body as an async closure: it
-//! opens a buffered log file, runs the body, then flushes and syncs the file
-//! whatever the body returned, and hands the body's result back (or both
-//! errors, when the body and the closing both fail).
-//!
-//! Run it with `cargo run --example with_log_file`.
+// Course section: The `@asynccontextmanager` Decorator.
+//
+// An `@asynccontextmanager` function sets a resource up, `yield`s it to the
+// body of an `async with` block, and tears it down afterwards. Rust has no
+// `async with`, so `with_log_file` takes the body as an async closure: it
+// opens a buffered log file, runs the body, then flushes and syncs the file
+// whatever the body returned, and hands the body's result back (or both
+// errors, when the body and the closing both fail).
+//
+// Run it with `cargo run --example with_log_file`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.
