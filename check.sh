@@ -230,12 +230,19 @@ else
     failed+=("mdbook build and test (no mdBook)")
 fi
 step "typos" run_typos
+# Waits until nothing else runs: it times the examples' real runs.
+real_runs() {
+    wait "$cargo_test_pid" 2>/dev/null
+    [ -z "$browser_pid" ] || wait "$browser_pid" 2>/dev/null
+    cargo test --locked --features real-io --test copy -- --ignored
+}
 step "cargo test (beside mdbook test)" wait_for "$cargo_test_pid" "$CARGO_TEST_LOG"
 if [ -n "$browser_pid" ]; then
     step "browser tests of the built book (beside mdbook test)" wait_for "$browser_pid" "$BROWSER_LOG"
 else
     failed+=("browser tests (the book did not build)")
 fi
+step "a reader's real runs print what the pages show (alone)" real_runs
 
 echo
 echo "time per step:"
