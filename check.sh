@@ -247,6 +247,8 @@ step "a reader's real runs print what the pages show (alone)" real_runs
 echo
 echo "time per step:"
 printf '%s\n' "${timings[@]}"
+# A full disk shows up as a linker killed by SIGBUS: say how much is used.
+echo "disk: $(du -sh target 2>/dev/null | cut -f1) in target/, $(df -h . | awk 'NR == 2 {print $4}') free"
 if [ ${#failed[@]} -eq 0 ]; then
     echo "check: $passed passed, 0 failed"
 else

@@ -223,6 +223,8 @@ fn cargo(project: &Path, args: &[&str]) -> (bool, String) {
         .env("CARGO_TARGET_DIR", copies().join("target"))
         .env("RUSTFLAGS", "-D warnings")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        // No debug info: it changes no warning, and halves the disk it takes.
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
         .stdin(Stdio::null())
         .output()
         .expect("cannot run cargo");

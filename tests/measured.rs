@@ -29,7 +29,8 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The build `tests/output.rs` and `mdbook test` use, so nothing compiles twice.
+/// The build `tests/output.rs` and `mdbook test` use, with the same features,
+/// so nothing compiles twice.
 fn target_dir() -> PathBuf {
     root().join("target/mdbook")
 }
@@ -42,7 +43,7 @@ fn build_examples() {
             "--quiet",
             "--examples",
             "--features",
-            "paused-clock",
+            "paused-clock,real-io",
             "--target-dir",
         ])
         .arg(target_dir())
