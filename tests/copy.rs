@@ -16,7 +16,9 @@
 //! the real clock and the default runtime, all at once, and compares what
 //! they print with the page's output block: the same lines, and every time
 //! within a tenth of a second, panic locations aside (a copy without the
-//! hidden lines has other line numbers).
+//! hidden lines has other line numbers). A run whose program (the built
+//! file) and page are those of its last passing run is not repeated, unless
+//! CI or FRESH is set: `target/copy/passed/` holds those runs.
 //!
 //! Last, it builds the two mistakes the page shows (`#[tokio::main]` without
 //! `rt-multi-thread`, `start_paused` without `test-util`) and compares the
@@ -30,6 +32,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
@@ -442,6 +445,25 @@ fn a_readers_real_run_prints_what_the_page_shows() {
     }
     assert!(runs.len() >= 10, "only {} short examples found", runs.len());
     let exe_dir = copies().join("target/debug");
+    // A run whose program and page are those of its last passing run is not
+    // repeated (CI and FRESH=1 repeat every run).
+    let fresh = std::env::var_os("CI").is_some() || std::env::var_os("FRESH").is_some();
+    let stamp = |file: &str| copies().join("passed").join(format!("{file}.key"));
+    let key = |file: &str, example: &str, args: &[String], expected: &str| {
+        let exe = fs::metadata(exe_dir.join(example)).expect("a built example");
+        let mut hasher = std::hash::DefaultHasher::new();
+        (file, args, expected, exe.len(), exe.modified().ok()).hash(&mut hasher);
+        format!("{:016x}\n", hasher.finish())
+    };
+    let before = runs.len();
+    runs.retain(|(file, example, args, expected)| {
+        fresh || fs::read_to_string(stamp(file)).ok() != Some(key(file, example, args, expected))
+    });
+    let unchanged = before - runs.len();
+    println!(
+        "{} runs, {unchanged} unchanged since they last passed",
+        runs.len()
+    );
     let results: Vec<(String, Result<(), String>)> = thread::scope(|scope| {
         let handles: Vec<_> = runs
             .iter()
@@ -478,6 +500,15 @@ fn a_readers_real_run_prints_what_the_page_shows() {
             .map(|h| h.join().expect("a run"))
             .collect()
     });
+    fs::create_dir_all(copies().join("passed")).expect("create target/copy/passed");
+    for (file, example, args, expected) in &runs {
+        let passed = results.iter().any(|(f, r)| f == file && r.is_ok());
+        if passed {
+            write(&stamp(file), &key(file, example, args, expected));
+        } else {
+            let _ = fs::remove_file(stamp(file));
+        }
+    }
     let problems: Vec<String> = results
         .into_iter()
         .filter_map(|(file, result)| {

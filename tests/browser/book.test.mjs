@@ -122,7 +122,9 @@ after(async () => {
 /** A browser context whose requests to other sites never leave the machine. */
 async function newContext(options) {
     const context = await browser.newContext({ serviceWorkers: 'block', ...options });
-    context.setDefaultTimeout(10_000);
+    // Generous: the browser shares two cores with `mdbook test` and
+    // `cargo test`, and print.html (the whole book) once took over 10 s to load.
+    context.setDefaultTimeout(30_000);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
     await context.route(url => url.origin !== server.origin, async route => {
         const request = route.request();
