@@ -62,6 +62,7 @@ fn countdown(from: u64) -> impl Stream<Item = u64> {
 // ANCHOR_END: countdown
 
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
+// ANCHOR: main
 #[tokio::main]
 async fn main() {
     let start = Instant::now();
@@ -93,6 +94,7 @@ async fn main() {
         say(n.to_string());
     }
 }
+// ANCHOR_END: main
 
 #[cfg(test)]
 mod tests {

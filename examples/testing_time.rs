@@ -20,7 +20,7 @@ extern crate tokio;
 use std::time::Duration;
 use tokio::time::{Instant, error::Elapsed, sleep, timeout};
 
-const STEEP: Duration = Duration::from_secs(4 * 60);
+const STEEP: Duration = Duration::from_secs(4);
 
 /// Boils the kettle, then steeps the tea; gives up if the kettle takes
 /// longer than `patience`.
@@ -35,16 +35,16 @@ async fn make_tea(kettle: Duration, patience: Duration) -> Result<&'static str, 
 // ANCHOR: main
 #[tokio::main]
 async fn main() {
-    let patience = Duration::from_secs(5 * 60);
-    for kettle_minutes in [2, 8] {
+    let patience = Duration::from_secs(5);
+    for kettle_seconds in [2, 8] {
         let start = Instant::now();
-        let kettle = Duration::from_secs(kettle_minutes * 60);
+        let kettle = Duration::from_secs(kettle_seconds);
         let outcome = match make_tea(kettle, patience).await {
             Ok(cup) => format!("{cup} is ready"),
             Err(_) => "gave up on the kettle".to_string(),
         };
         let seconds = start.elapsed().as_secs_f64();
-        println!("{kettle_minutes}-minute kettle: {outcome} after {seconds:.1} s");
+        println!("{kettle_seconds} s kettle: {outcome} after {seconds:.1} s");
     }
 }
 // ANCHOR_END: main
@@ -59,12 +59,12 @@ mod tests {
 
     // ANCHOR: paused
     #[tokio::test(start_paused = true)]
-    async fn six_minutes_of_tea_take_no_real_time() {
+    async fn ten_minutes_of_tea_take_no_real_time() {
         let wall_clock = std::time::Instant::now(); // the real clock
         let start = Instant::now(); // tokio's clock, paused
-        let cup = make_tea(2 * MINUTE, 5 * MINUTE).await;
+        let cup = make_tea(10 * MINUTE, 15 * MINUTE).await;
         assert_eq!(cup, Ok("tea"));
-        assert_eq!(start.elapsed(), 6 * MINUTE); // exactly
+        assert_eq!(start.elapsed(), 10 * MINUTE + STEEP); // exactly
         assert!(wall_clock.elapsed() < MINUTE); // in fact, milliseconds
     }
 
