@@ -163,6 +163,21 @@ const NO_TWIN: &[(&str, &str)] = &[
         "crawl_and_store",
         "real I/O end to end with Ctrl-C; the page sketches the Python side of Ctrl-C as an illustration",
     ),
+    (
+        "testing_time",
+        "its lesson is its tests, on tokio's paused clock, which asyncio lacks; the page shows \
+         the unittest counterpart inline, which really waits",
+    ),
+    (
+        "testing_io",
+        "its lesson is its tests against a scripted mock peer; the page shows the unittest \
+         counterpart, a fed `StreamReader` and a `Mock` writer, inline",
+    ),
+    (
+        "testing_by_hand",
+        "its lesson is its tests, which poll futures and streams by hand with tokio-test; \
+         Python's `coro.send(None)` is shown on another page",
+    ),
 ];
 
 /// Examples that share another example's twin: `(example, twin)`. The course
