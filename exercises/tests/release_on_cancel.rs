@@ -3,10 +3,15 @@
 
 use super::*;
 
+/// A bound on every wait, so that a wrong `with_connection` fails instead of hanging.
+const LIMIT: Duration = Duration::from_secs(60);
+
 #[tokio::test(start_paused = true)]
 async fn the_connection_is_in_use_while_the_body_runs() {
     let pool = Pool::default();
-    let seen = with_connection(&pool, async { pool.in_use() }).await;
+    let seen = timeout(LIMIT, with_connection(&pool, async { pool.in_use() }))
+        .await
+        .expect("with_connection never finished");
     assert_eq!(
         seen, 1,
         "the body should run with one connection checked out"
@@ -16,11 +21,13 @@ async fn the_connection_is_in_use_while_the_body_runs() {
 #[tokio::test(start_paused = true)]
 async fn a_finished_body_gives_the_connection_back() {
     let pool = Pool::default();
-    let answer = with_connection(&pool, async {
+    let body = async {
         sleep(Duration::from_secs(1)).await;
         42
-    })
-    .await;
+    };
+    let answer = timeout(LIMIT, with_connection(&pool, body))
+        .await
+        .expect("with_connection never finished");
     assert_eq!(answer, 42);
     assert_eq!(
         pool.in_use(),
