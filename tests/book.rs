@@ -361,11 +361,22 @@ fn every_include_names_an_existing_file_and_anchor() {
     fail_on(problems, "broken includes");
 }
 
+/// The Rust files of the exercises (see tests/exercises.rs): starters,
+/// solutions and their shared tests; none before the first exercise.
+fn exercise_files() -> Vec<PathBuf> {
+    ["exercises", "exercises/solutions", "exercises/tests"]
+        .iter()
+        .filter(|dir| root().join(dir).is_dir())
+        .flat_map(|dir| files_in(dir, "rs"))
+        .collect()
+}
+
 #[test]
 fn every_anchor_in_the_examples_is_closed() {
     let problems = files_in("examples", "rs")
         .iter()
         .chain(&files_in("examples", "py"))
+        .chain(&exercise_files())
         .flat_map(|file| anchor_problems(file))
         .collect();
     fail_on(problems, "unbalanced anchors");
@@ -376,9 +387,11 @@ fn every_rust_block_is_included_from_an_example() {
     let mut problems = Vec::new();
     for page in pages() {
         for block in page.blocks.iter().filter(|b| b.is_rust()) {
-            let included = block
-                .only_line()
-                .is_some_and(|only| only.starts_with("{{#rustdoc_include ../../examples/"));
+            // A practice page (book/src/practice/) shows exercises instead.
+            let included = block.only_line().is_some_and(|only| {
+                only.starts_with("{{#rustdoc_include ../../examples/")
+                    || only.starts_with("{{#rustdoc_include ../../../exercises/")
+            });
             if block.marked_with(INLINE_MARKER) {
                 if included {
                     problems.push(format!(
@@ -388,7 +401,7 @@ fn every_rust_block_is_included_from_an_example() {
                 }
             } else if !included {
                 problems.push(format!(
-                    "{}: Rust block written in the page; include it from examples/ with `{{{{#rustdoc_include}}}}`, \
+                    "{}: Rust block written in the page; include it from examples/ (exercises/ on a practice page) with `{{{{#rustdoc_include}}}}`, \
                      or mark a deliberate exception with `{INLINE_MARKER} why -->` on the line before",
                     page.at(block.line)
                 ));
@@ -473,7 +486,11 @@ fn summary_lists_every_page_and_each_page_exists() {
             ));
         }
     }
-    for page in files_in("book/src", "md") {
+    let mut pages = files_in("book/src", "md");
+    if src().join("practice").is_dir() {
+        pages.extend(files_in("book/src/practice", "md"));
+    }
+    for page in pages {
         if !page.ends_with("SUMMARY.md") && !listed.contains(&page) {
             problems.push(format!(
                 "{}: not listed in SUMMARY.md, so readers never see it",
@@ -556,6 +573,9 @@ fn every_example_shown_in_rust_runs_in_some_block() {
     let problems = shown_in
         .iter()
         .filter(|(file, _)| !runs.contains(*file))
+        // An exercise's starter may fail on purpose (`todo!()`), so its block
+        // may be `no_run`; tests/exercises.rs runs its tests instead.
+        .filter(|(file, _)| !is_exercise_starter(file))
         // An example that measures (it has `book/src/measured/NAME.md`) is a
         // benchmark: its blocks are `no_run`, and tests/measured.rs runs it.
         .filter(|(file, _)| {
@@ -573,6 +593,13 @@ fn every_example_shown_in_rust_runs_in_some_block() {
         })
         .collect();
     fail_on(problems, "examples that mdbook test never runs");
+}
+
+/// Whether `file`, as a practice page names it, is the starter of an exercise
+/// (`../../../exercises/NAME.rs`, not a solution).
+fn is_exercise_starter(file: &str) -> bool {
+    file.strip_prefix("../../../exercises/")
+        .is_some_and(|rest| !rest.contains('/'))
 }
 
 /// The line that gates an example behind `--features real-io`.

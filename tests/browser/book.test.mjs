@@ -185,6 +185,9 @@ async function open(page, file) {
     await page.waitForFunction(() => [...document.querySelectorAll('.play-button')]
         .every(b => b.classList.contains('hidden') || !b.hidden))
         .catch(() => problems.push('the Run buttons never got the playground\'s crate list'));
+    // A practice page keeps each solution in a closed <details>: open them,
+    // so that every check below sees the solutions as a reader who opens them.
+    await page.evaluate(() => document.querySelectorAll('main details').forEach(d => { d.open = true; }));
     return problems;
 }
 
