@@ -7,7 +7,9 @@
 //!   both programs include the shared tests file;
 //! - every solution passes its tests: `cargo test --example NAME_solution`;
 //! - every starter compiles and FAILS its tests, by at least one failed test
-//!   (a compile error does not count): `cargo test --example NAME`;
+//!   (a compile error does not count): `cargo test --example NAME`. One
+//!   `cargo test --no-run` builds them all; their test programs then run
+//!   side by side, each bounded in time;
 //! - every course chapter has a practice page, `book/src/practice/STEM.md`,
 //!   and every exercise is on exactly one of them, with its starter, its
 //!   solution behind a disclosure, the command that runs its tests, and a
@@ -44,9 +46,9 @@ const CHAPTERS: [&str; 13] = [
 /// book.toml names).
 const TESTS_URL: &str = "https://github.com/async-rust-for-asyncio/book/blob/main/exercises/tests/";
 
-/// How long one `cargo test` may take, building included, before it counts
-/// as hung (a starter's test that waits without a bound).
-const CARGO_LIMIT: Duration = Duration::from_secs(600);
+/// How long one exercise's tests may run before they count as hung (a
+/// starter's test that waits without a bound).
+const TEST_LIMIT: Duration = Duration::from_secs(60);
 
 fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
@@ -212,62 +214,89 @@ fn every_exercise_has_a_starter_a_solution_tests_and_cargo_entries() {
     fail_on(problems, "exercise files");
 }
 
-/// What one `cargo test` printed, and whether it succeeded.
+/// What one run of an example's tests printed, and whether it succeeded.
 struct Run {
     success: bool,
     output: String,
 }
 
-/// `cargo test --features real-io --example NAME` from the repository root,
-/// with stdin closed, as the other tests build (so it reuses target/debug).
-/// A run that takes longer than `CARGO_LIMIT` is killed, with its tests.
-fn cargo_test(example: &str) -> Run {
+/// Builds the tests of the given examples with one `cargo test --no-run`
+/// (what `cargo test --features real-io --example NAME` builds, into
+/// target/debug), and returns each example's test program, or what cargo
+/// printed when the build failed.
+fn build_tests(examples: &[String]) -> Result<Vec<(String, PathBuf)>, String> {
+    let mut command = Command::new(env!("CARGO"));
+    command.current_dir(root()).args([
+        "test",
+        "--locked",
+        "--features",
+        "real-io",
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ]);
+    for example in examples {
+        command.args(["--example", example]);
+    }
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    // Each built test program is a line such as
+    // {"reason":"compiler-artifact",...,"target":{..."name":"NAME",...},...,"executable":"/path"}
+    let field = |line: &str, key: &str| -> Option<String> {
+        let rest = &line[line.find(&format!("\"{key}\":\""))? + key.len() + 4..];
+        Some(rest[..rest.find('"')?].to_string())
+    };
+    Ok(stdout
+        .lines()
+        .filter(|line| line.contains("\"reason\":\"compiler-artifact\""))
+        .filter_map(|line| {
+            Some((
+                field(line, "name")?,
+                PathBuf::from(field(line, "executable")?),
+            ))
+        })
+        .filter(|(name, _)| examples.contains(name))
+        .collect())
+}
+
+/// Runs one example's test program, with stdin closed, as `cargo test`
+/// would; a run that takes longer than `TEST_LIMIT` is killed.
+fn run_tests(example: &str, program: &Path) -> Run {
     let capture = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("exercise-{example}.txt"));
     let out = File::create(&capture).expect("create capture file");
-    let mut command = Command::new(env!("CARGO"));
-    command
+    let mut child = Command::new(program)
         .current_dir(root())
-        .args([
-            "test",
-            "--locked",
-            "--features",
-            "real-io",
-            "--example",
-            example,
-        ])
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .stdout(out.try_clone().expect("clone capture file"))
-        .stderr(out);
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command
+        .stderr(out)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
     let started = Instant::now();
     let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for cargo") {
+        if let Some(status) = child.try_wait().expect("wait for the tests") {
             break Some(status);
         }
-        if started.elapsed() > CARGO_LIMIT {
-            // The whole group: cargo and the test binary it started.
-            #[cfg(unix)]
-            // SAFETY: kill(2) with a negative pid signals the process group
-            // that `process_group(0)` made for this child, and only it.
-            unsafe {
-                libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
-            }
+        if started.elapsed() > TEST_LIMIT {
             let _ = child.kill();
             let _ = child.wait();
             break None;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
     };
     let mut output = read(&capture);
     if status.is_none() {
         output.push_str(&format!(
             "\n(killed after {} s: bound every wait in the tests with tokio::time::timeout on the paused clock)",
-            CARGO_LIMIT.as_secs()
+            TEST_LIMIT.as_secs()
         ));
     }
     Run {
@@ -314,10 +343,45 @@ fn tail(output: &str) -> String {
 #[test]
 fn every_solution_passes_its_tests_and_every_starter_fails_them() {
     let mut problems = Vec::new();
-    // One after another: each run builds into target/debug.
-    for name in exercises() {
+    let names = exercises();
+    let examples: Vec<String> = names
+        .iter()
+        .flat_map(|name| [name.clone(), format!("{name}_solution")])
+        .collect();
+    let programs = match build_tests(&examples) {
+        Ok(programs) => programs,
+        Err(output) => panic!(
+            "the exercises' tests do not build (a starter must compile too):\n{}",
+            tail(&output)
+        ),
+    };
+    let program = |example: &str| {
+        programs
+            .iter()
+            .find(|(name, _)| name == example)
+            .map(|(_, path)| path.clone())
+            .unwrap_or_else(|| panic!("cargo built no test program for `{example}`"))
+    };
+    // All at once: each program runs on the paused clock, so its tests take
+    // milliseconds, and a starter that sleeps in real time waits alone.
+    let runs: Vec<(String, Run, Run)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = names
+            .iter()
+            .map(|name| {
+                let (solution, starter) = (program(&format!("{name}_solution")), program(name));
+                scope.spawn(move || {
+                    let solved = run_tests(&format!("{name}_solution"), &solution);
+                    (name.clone(), solved, run_tests(name, &starter))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a run"))
+            .collect()
+    });
+    for (name, run, starter_run) in runs {
         let solution = format!("{name}_solution");
-        let run = cargo_test(&solution);
         match test_counts(&run.output) {
             _ if !run.success => problems.push(format!(
                 "exercises/solutions/{name}.rs: `cargo test --example {solution}` fails; fix the solution or the tests:\n{}",
@@ -329,18 +393,17 @@ fn every_solution_passes_its_tests_and_every_starter_fails_them() {
                 tail(&run.output)
             )),
         }
-
-        let run = cargo_test(&name);
+        let run = starter_run;
         match test_counts(&run.output) {
             None => problems.push(format!(
-                "exercises/{name}.rs: `cargo test --example {name}` ran no test (does the starter compile?); a starter must compile and fail a test:\n{}",
+                "exercises/{name}.rs: `cargo test --example {name}` ran no test; a starter must fail a test (by an assertion or a panic):\n{}",
                 tail(&run.output)
             )),
             Some((_, 0)) => problems.push(format!(
                 "exercises/{name}.rs: every test passes on the starter; it must fail at least one (by an assertion or a panic), or the reader has nothing to do"
             )),
             Some(_) if run.success => problems.push(format!(
-                "exercises/{name}.rs: cargo reported failed tests but exited 0:\n{}",
+                "exercises/{name}.rs: its tests reported failures but exited 0:\n{}",
                 tail(&run.output)
             )),
             Some(_) => {}
