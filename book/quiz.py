@@ -47,6 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 import compile_fail  # noqa: E402  (tests/compile_fail.py: how the book names a block's error)
 
+sys.path.insert(0, str(ROOT / "book"))
+import proofs  # noqa: E402  (book/proofs.py: proof marks, which explanations may carry)
+
 DIRECTIVE = re.compile(r"\{\{#quiz\s+(\S+?)\s*\}\}")
 QUESTION_KEYS = {"prompt", "code", "compile_fail", "answer_from", "lines", "explanation", "option"}
 OPTION_KEYS = {"text", "correct", "why", "compiles", "error"}
@@ -172,6 +175,8 @@ def check_question(q: dict) -> None:
             raise QuizError("an option needs a `text`")
         if not isinstance(option.get("correct", False), bool):
             raise QuizError(f"option `{option['text']}`: `correct` is true or false")
+    for text in [q["prompt"], q["explanation"]] + [o.get(k, "") for o in options for k in ("text", "why")]:
+        check_proof_marks(str(text))
     texts = [o["text"] for o in options]
     if len(set(texts)) != len(texts):
         raise QuizError("two options have the same text")
@@ -212,6 +217,17 @@ def check_question(q: dict) -> None:
                     f"{'' if 'lines' not in q else ' on lines ' + q['lines']}:\n{expected}\n--- option ---\n{option['text']}"
                 )
         q["_output"] = True
+
+
+def check_proof_marks(text: str) -> None:
+    """Every proof mark names a test that exists, as book/proofs.py requires."""
+    for match in proofs.MARK.finditer(text):
+        try:
+            proofs.test_lines(proofs.source_file(match.group(1)), match.group(2))
+        except LookupError as error:
+            raise QuizError(f"{match.group(0)}: {error}") from error
+    if proofs.LOOSE.search(proofs.MARK.sub("", text)):
+        raise QuizError(f"malformed proof mark in: {text}")
 
 
 def check_files(paths: list[Path]) -> list[str]:

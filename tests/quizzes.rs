@@ -235,6 +235,14 @@ fn the_checker_fails_a_wrong_quiz() {
             "but it compiles",
         ),
         (
+            "proof-mark-naming-no-test",
+            prints.replace(
+                "explanation = \"Because.\"",
+                "explanation = \"Because [✓](proof:waiting_together::no_such_test).\"",
+            ),
+            "has no test `no_such_test`",
+        ),
+        (
             "unknown-key",
             prints.replace("explanation =", "explaination = \"typo\"\nexplanation ="),
             "unknown keys",
