@@ -201,7 +201,7 @@ def check_question(q: dict) -> None:
             says = True if "compiles" in option else option["error"]
             if (says == truth) != bool(option.get("correct")):
                 actual = "it compiles" if truth is True else f"it fails with `{truth}`"
-                raise QuizError(f"option `{option['text']}` is marked {bool(option.get('correct'))}, but {actual}")
+                raise QuizError(f"option `{option['text']}` is marked correct = {str(bool(option.get('correct'))).lower()}, but {actual}")
     if "lines" in q and "answer_from" not in q:
         raise QuizError("`lines` without `answer_from`")
     if "answer_from" in q:
@@ -212,7 +212,7 @@ def check_question(q: dict) -> None:
             same = option["text"].strip("\n") == expected
             if same != bool(option.get("correct")):
                 raise QuizError(
-                    f"option marked correct = {bool(option.get('correct'))}, but "
+                    f"option marked correct = {str(bool(option.get('correct'))).lower()}, but "
                     f"{'it is' if same else 'it is not'} what `{q['answer_from']}` shows"
                     f"{'' if 'lines' not in q else ' on lines ' + q['lines']}:\n{expected}\n--- option ---\n{option['text']}"
                 )

@@ -80,6 +80,15 @@ function builtHtmlFiles(dir = BOOK) {
     });
 }
 
+/** How many questions the quiz on `md` has (book/quiz.py renders one
+ * fieldset each), or 0 for a page without `{{#quiz FILE}}`. */
+function quizQuestions(md) {
+    const directive = read(path.join(SRC, md)).match(/\{\{#quiz\s+(\S+?)\s*\}\}/);
+    if (!directive) return 0;
+    const toml = read(path.resolve(path.dirname(path.join(SRC, md)), directive[1]));
+    return toml.split('\n').filter(line => line.trim() === '[[question]]').length;
+}
+
 const PAGES = summaryPages();
 const PREFIX = sitePrefix();
 const CRATES = playgroundCrates();
@@ -206,6 +215,7 @@ async function inspect(page) {
         const codes = main ? [...main.querySelectorAll('pre > code')] : [];
         return {
             hasMain: Boolean(main),
+            quizQuestions: main ? main.querySelectorAll('section.quiz > fieldset.quiz-question').length : 0,
             text: main ? main.innerText : '',
             ids: [...document.querySelectorAll('[id]')].map(e => e.id)
                 .concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
@@ -269,6 +279,10 @@ test('every page loads cleanly and shows every code block, hidden lines on deman
         if (data.text.includes('{{#') || data.blocks.some(b => b.source.includes('{{#'))) {
             found.push(`${chapter.html}: shows a raw {{#...}} directive`);
         }
+        const questions = quizQuestions(chapter.md);
+        if (data.quizQuestions !== questions) {
+            found.push(`${chapter.html}: its quiz shows ${data.quizQuestions} questions, its quiz file has ${questions}`);
+        }
         data.blocks.forEach((block, index) => {
             if (block.shown.trim() === '') {
                 found.push(`${blockName(chapter, index)} is empty on the page` +
@@ -326,6 +340,89 @@ test('every page loads cleanly and shows every code block, hidden lines on deman
     }
     await page.close();
     report(problems, 'pages that a reader would see broken');
+});
+
+// The chapter quizzes (book/quiz.py, book/theme/quiz.js): a right answer
+// says so, a wrong one says so and explains why, the keyboard works, and on a
+// phone the quiz, its answers shown, fits the screen.
+test('a quiz says right or wrong and why, by keyboard too, and fits a phone', async () => {
+    const chapter = PAGES.find(p => quizQuestions(p.md) > 0);
+    assert.ok(chapter, 'no page has a quiz');
+    const problems = [];
+    const page = await desktop.newPage();
+    problems.push(...await open(page, chapter.html));
+    // The first question with one right answer (radio buttons).
+    const question = page.locator('section.quiz fieldset.quiz-question:has(input[type="radio"])').first();
+    const verdict = question.locator('.quiz-verdict');
+    const explanation = question.locator('.quiz-explanation');
+    const check = question.locator('button.quiz-check');
+    if (await explanation.isVisible()) problems.push('the explanation shows before any answer is checked');
+
+    await question.locator('input[data-correct="true"]').first().check();
+    await check.click();
+    const right = (await verdict.innerText()).trim();
+    if (!/^Right\b/.test(right)) problems.push(`a right answer says "${right}"`);
+    if (!(await explanation.isVisible())) problems.push('a right answer shows no explanation');
+    if (!(await question.evaluate(q => q.classList.contains('quiz-right')))) problems.push('a right answer is not marked right');
+    await question.scrollIntoViewIfNeeded();
+    await screenshot(page, `quiz-right-${chapter.html}`);
+
+    // By keyboard: choose a wrong option with the arrow keys, press Check with Enter.
+    const options = question.locator('.quiz-options input');
+    const count = await options.count();
+    const correct = await options.evaluateAll(inputs => inputs.map(i => i.dataset.correct === 'true'));
+    const wrong = correct.indexOf(false);
+    assert.ok(wrong >= 0, `${chapter.html}: the first question has no wrong option`);
+    await options.nth(correct.indexOf(true)).focus();
+    for (let steps = (wrong - correct.indexOf(true) + count) % count; steps > 0; steps -= 1) {
+        await page.keyboard.press('ArrowDown');
+    }
+    if (!(await options.nth(wrong).isChecked())) problems.push('the arrow keys do not choose another option');
+    if ((await verdict.innerText()).trim() !== '') problems.push('choosing another answer leaves the old verdict');
+    await check.focus();
+    await page.keyboard.press('Enter');
+    const wrongVerdict = (await verdict.innerText()).trim();
+    if (!/^Wrong\b/.test(wrongVerdict)) problems.push(`a wrong answer says "${wrongVerdict}"`);
+    if (!(await explanation.isVisible()) || (await explanation.innerText()).trim().length < 20) {
+        problems.push('a wrong answer shows no explanation');
+    }
+    const why = question.locator(`.quiz-why[data-option="${wrong}"]`);
+    if (await why.count() > 0 && !(await why.isVisible())) problems.push('the chosen wrong option\'s explanation is hidden');
+    const marked = await question.locator('.quiz-option.quiz-is-correct input').evaluateAll(inputs => inputs.map(i => i.dataset.correct));
+    if (marked.length === 0 || marked.some(c => c !== 'true')) problems.push('a wrong answer does not mark the right one');
+    await screenshot(page, `quiz-wrong-${chapter.html}`);
+    await page.close();
+
+    // On a phone, with every question answered and explained.
+    const phone = await newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const small = await phone.newPage();
+    problems.push(...await open(small, chapter.html));
+    const layout = await small.evaluate(() => {
+        for (const q of document.querySelectorAll('section.quiz fieldset.quiz-question')) {
+            q.querySelector('.quiz-options input').checked = true;
+            q.querySelector('button.quiz-check').click();
+        }
+        const width = window.innerWidth;
+        const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+        const out = [];
+        for (const e of document.querySelectorAll('section.quiz *')) {
+            let inScroller = false;
+            for (let p = e.parentElement; p && !p.matches('section.quiz'); p = p.parentElement) {
+                if (scrolls(p)) inScroller = true;
+            }
+            const box = e.getBoundingClientRect();
+            if (!inScroller && box.width > 0 && (box.left < -0.5 || box.right > width + 0.5)) {
+                out.push(`<${e.tagName.toLowerCase()} class="${e.className}"> spans ${Math.round(box.left)}..${Math.round(box.right)}px`);
+            }
+        }
+        return { width, pageWidth: document.documentElement.scrollWidth, out: out.slice(0, 5) };
+    });
+    if (layout.pageWidth > layout.width) problems.push(`with the answers shown, the page is ${layout.pageWidth}px wide on a ${layout.width}px phone`);
+    problems.push(...layout.out.map(o => `on a phone, ${o}, outside the ${layout.width}px screen`));
+    await small.locator('section.quiz').first().scrollIntoViewIfNeeded();
+    await screenshot(small, `phone-quiz-${chapter.html}`);
+    await phone.close();
+    report(problems.map(p => `${chapter.html}: ${p}`), 'the quiz');
 });
 
 test('Run buttons show only where the playground can run the code, and send the whole program', async () => {
