@@ -244,7 +244,7 @@ fn the_checker_fails_a_wrong_quiz() {
         ),
         (
             "unknown-key",
-            prints.replace("explanation =", "explaination = \"typo\"\nexplanation ="),
+            prints.replace("explanation =", "hint = \"not a key\"\nexplanation ="),
             "unknown keys",
         ),
     ];
