@@ -260,7 +260,8 @@ def inline(text: str) -> str:
     text = CODE_SPAN.sub(lambda m: keep(f"<code>{html.escape(m.group(1))}</code>"), text.strip())
     text = re.sub(r"\[✓\]\(proof:[^)]*\)", lambda m: keep(m.group(0)), text)
     text = html.escape(text, quote=False)
-    text = LINK.sub(lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>', text)
+    # The URL was escaped with the rest of the text; escape it once, quotes included.
+    text = LINK.sub(lambda m: f'<a href="{html.escape(html.unescape(m.group(2)))}">{m.group(1)}</a>', text)
     text = STRONG.sub(r"<strong>\1</strong>", text)
     text = EMPHASIS.sub(r"<em>\1</em>", text)
     text = " ".join(text.split())
