@@ -309,6 +309,13 @@ fn every_include_names_an_existing_file_and_anchor() {
             match d.kind.as_str() {
                 "include" | "rustdoc_include" => {}
                 "title" => continue,
+                // tests/quizzes.rs checks the quiz file and its answers.
+                "quiz" => {
+                    if !page.dir().join(&d.args).is_file() {
+                        problems.push(format!("{at}: quiz `{}` does not exist", d.args));
+                    }
+                    continue;
+                }
                 other => {
                     problems.push(format!("{at}: unknown directive `{{{{#{other}}}}}`: mdBook would leave it on the page"));
                     continue;

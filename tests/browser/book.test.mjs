@@ -80,6 +80,15 @@ function builtHtmlFiles(dir = BOOK) {
     });
 }
 
+/** How many questions the quiz on `md` has (book/quiz.py renders one
+ * fieldset each), or 0 for a page without `{{#quiz FILE}}`. */
+function quizQuestions(md) {
+    const directive = read(path.join(SRC, md)).match(/\{\{#quiz\s+(\S+?)\s*\}\}/);
+    if (!directive) return 0;
+    const toml = read(path.resolve(path.dirname(path.join(SRC, md)), directive[1]));
+    return toml.split('\n').filter(line => line.trim() === '[[question]]').length;
+}
+
 const PAGES = summaryPages();
 const PREFIX = sitePrefix();
 const CRATES = playgroundCrates();
@@ -211,6 +220,7 @@ async function inspect(page) {
         const codes = main ? [...main.querySelectorAll('pre > code')] : [];
         return {
             hasMain: Boolean(main),
+            quizQuestions: main ? main.querySelectorAll('section.quiz > fieldset.quiz-question').length : 0,
             text: main ? main.innerText : '',
             ids: [...document.querySelectorAll('[id]')].map(e => e.id)
                 .concat([...document.querySelectorAll('a[name]')].map(a => a.name)),
@@ -274,6 +284,10 @@ test('every page loads cleanly and shows every code block, hidden lines on deman
         if (data.text.includes('{{#') || data.blocks.some(b => b.source.includes('{{#'))) {
             found.push(`${chapter.html}: shows a raw {{#...}} directive`);
         }
+        const questions = quizQuestions(chapter.md);
+        if (data.quizQuestions !== questions) {
+            found.push(`${chapter.html}: its quiz shows ${data.quizQuestions} questions, its quiz file has ${questions}`);
+        }
         data.blocks.forEach((block, index) => {
             if (block.shown.trim() === '') {
                 found.push(`${blockName(chapter, index)} is empty on the page` +
@@ -331,6 +345,60 @@ test('every page loads cleanly and shows every code block, hidden lines on deman
     }
     await page.close();
     report(problems, 'pages that a reader would see broken');
+});
+
+// The chapter quizzes (book/quiz.py, book/theme/quiz.js): a right answer
+// says so, a wrong one says so and explains why, and the keyboard works. (The
+// phone test below shows every quiz's answers, and checks that they fit.)
+test('a quiz says right or wrong and why, by keyboard too', async () => {
+    const chapter = PAGES.find(p => quizQuestions(p.md) > 0);
+    assert.ok(chapter, 'no page has a quiz');
+    const problems = [];
+    const page = await desktop.newPage();
+    problems.push(...await open(page, chapter.html));
+    // The first question with one right answer (radio buttons).
+    const question = page.locator('section.quiz fieldset.quiz-question:has(input[type="radio"])').first();
+    const verdict = question.locator('.quiz-verdict');
+    const explanation = question.locator('.quiz-explanation');
+    const check = question.locator('button.quiz-check');
+    if (await explanation.isVisible()) problems.push('the explanation shows before any answer is checked');
+
+    await question.locator('input[data-correct="true"]').first().check();
+    await check.click();
+    const right = (await verdict.innerText()).trim();
+    if (!/^Right\b/.test(right)) problems.push(`a right answer says "${right}"`);
+    if (!(await explanation.isVisible())) problems.push('a right answer shows no explanation');
+    if (!(await question.evaluate(q => q.classList.contains('quiz-right')))) problems.push('a right answer is not marked right');
+    await question.scrollIntoViewIfNeeded();
+    await screenshot(page, `quiz-right-${chapter.html}`);
+
+    // By keyboard: choose a wrong option with the arrow keys, press Check with Enter.
+    const options = question.locator('.quiz-options input');
+    const count = await options.count();
+    const correct = await options.evaluateAll(inputs => inputs.map(i => i.dataset.correct === 'true'));
+    const wrong = correct.indexOf(false);
+    assert.ok(wrong >= 0, `${chapter.html}: the first question has no wrong option`);
+    await options.nth(correct.indexOf(true)).focus();
+    for (let steps = (wrong - correct.indexOf(true) + count) % count; steps > 0; steps -= 1) {
+        await page.keyboard.press('ArrowDown');
+    }
+    if (!(await options.nth(wrong).isChecked())) problems.push('the arrow keys do not choose another option');
+    if ((await verdict.innerText()).trim() !== '') problems.push('choosing another answer leaves the old verdict');
+    await check.focus();
+    await page.keyboard.press('Enter');
+    const wrongVerdict = (await verdict.innerText()).trim();
+    if (!/^Wrong\b/.test(wrongVerdict)) problems.push(`a wrong answer says "${wrongVerdict}"`);
+    if (!(await explanation.isVisible()) || (await explanation.innerText()).trim().length < 20) {
+        problems.push('a wrong answer shows no explanation');
+    }
+    const why = question.locator(`.quiz-why[data-option="${wrong}"]`);
+    if (await why.count() > 0 && !(await why.isVisible())) problems.push('the chosen wrong option\'s explanation is hidden');
+    const marked = await question.locator('.quiz-option.quiz-is-correct input').evaluateAll(inputs => inputs.map(i => i.dataset.correct));
+    if (marked.length === 0 || marked.some(c => c !== 'true')) problems.push('a wrong answer does not mark the right one');
+    await screenshot(page, `quiz-wrong-${chapter.html}`);
+    await page.close();
+
+    report(problems.map(p => `${chapter.html}: ${p}`), 'the quiz');
 });
 
 test('Run buttons show only where the playground can run the code, and send the whole program', async () => {
@@ -590,11 +658,15 @@ test('on a phone, pages fit the screen, code scrolls inside its block, and proof
     let widest = null;
     let marks = 0;
     let proofShot = false;
+    let quizShot = false;
     for (const chapter of PAGES) {
         const watched = await open(page, chapter.html);
         const found = [];
         const layout = await page.evaluate(() => {
             const width = window.innerWidth;
+            // Show every quiz answer and explanation, as "Check" does, so that
+            // they are measured too, proof marks included.
+            for (const e of document.querySelectorAll('section.quiz .quiz-answer, section.quiz .quiz-why')) e.hidden = false;
             // Everything in <main> must lie on the screen, or inside a box
             // that scrolls sideways (a listing, a table's wrapper): the book's
             // CSS clips anything else, and the reader never sees it.
@@ -647,6 +719,11 @@ test('on a phone, pages fit the screen, code scrolls inside its block, and proof
         }
         if (!widest || layout.widestCode > widest.code) widest = { chapter, code: layout.widestCode };
         if (chapter === PAGES[0]) await screenshot(page, `phone-${chapter.html}`);
+        if (!quizShot && quizQuestions(chapter.md) > 0) {
+            await page.locator('section.quiz').first().scrollIntoViewIfNeeded();
+            await screenshot(page, `phone-quiz-${chapter.html}`);
+            quizShot = true;
+        }
         if (found.length > 0) {
             await screenshot(page, `FAILED-phone-${chapter.html}`);
             problems.push(...found);
