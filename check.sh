@@ -202,7 +202,7 @@ wait_for() {
 browser_tests() {
     install_browser_tools || return 1
     local key stamp=target/browser-tests.passed
-    key=$({ python3 tests/book_test.py --key target/book book book.toml examples exercises tests; "$CHROMIUM" --version; node --version; } |
+    key=$({ python3 tests/book_test.py --key target/book book book.toml examples exercises quizzes tests; "$CHROMIUM" --version; node --version; } |
         sha256sum | cut -d' ' -f1)
     if [ -z "${CI:-}${FRESH:-}" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ]; then
         echo "the built book, its sources, examples, tests and the browser are unchanged since the tests last passed: skipped (FRESH=1 runs them)"
