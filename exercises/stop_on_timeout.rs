@@ -33,7 +33,10 @@ async fn main() {
     let kettle = tokio::spawn(async move {
         for second in 1..=5 {
             sleep(Duration::from_secs(1)).await;
-            println!("[{:4.1}s] kettle: {second} s", start.elapsed().as_secs_f64());
+            println!(
+                "[{:4.1}s] kettle: {second} s",
+                start.elapsed().as_secs_f64()
+            );
         }
         "tea"
     });

@@ -28,7 +28,11 @@ async fn a_task_that_ends_in_time_gives_its_output() {
         .await
         .expect("with_deadline never returned");
     assert_eq!(output, Some(42));
-    assert_eq!(start.elapsed(), Duration::from_secs(1), "no waiting after the task ends");
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(1),
+        "no waiting after the task ends"
+    );
 }
 
 #[tokio::test(start_paused = true)]
