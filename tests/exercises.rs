@@ -219,7 +219,7 @@ fn every_exercise_has_a_starter_a_solution_tests_and_cargo_entries() {
 
 /// `text` without its first comment (the lines up to the first that is
 /// not a `//` comment) and without the lines from `// ANCHOR: {anchor}` to
-/// its `ANCHOR_END`, which become one line `(the {anchor})`; the `#[path]`
+/// its `ANCHOR_END`, which become one line `(the anchored part)`; the `#[path]`
 /// line becomes `#[path]`. Each remaining line comes with its line number.
 fn outside_the_anchor(text: &str, anchor: &str) -> Vec<(usize, String)> {
     let mut lines = Vec::new();
