@@ -99,7 +99,6 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::time;
     use tokio_test::{assert_pending, assert_ready_eq, task};
 
     // ANCHOR: step
@@ -122,12 +121,14 @@ mod tests {
         let mut waiter = task::spawn(wait_for_toast(bell));
         assert_pending!(waiter.poll());
 
-        time::advance(Duration::from_millis(9_999)).await;
+        // The test's own sleeps move the paused clock: when the test waits,
+        // auto-advance jumps to the next timer and fires what is due.
+        sleep(Duration::from_millis(9_999)).await;
         assert!(!waiter.is_woken());
         assert_pending!(waiter.poll());
 
-        time::advance(Duration::from_millis(1)).await;
-        assert!(waiter.is_woken()); // the timer woke it
+        sleep(Duration::from_millis(1)).await;
+        assert!(waiter.is_woken()); // its timer fired with the test's
         assert_ready_eq!(waiter.poll(), Err("no toast after 10 s".to_string()));
     }
     // ANCHOR_END: step
@@ -152,10 +153,10 @@ mod tests {
     async fn a_stream_yields_its_items_then_ends() {
         let mut numbers = task::spawn(countdown(2));
         assert_pending!(numbers.poll_next()); // sleeping before 2
-        time::advance(Duration::from_secs(1)).await;
+        sleep(Duration::from_secs(1)).await;
         assert_ready_eq!(numbers.poll_next(), Some(2));
         assert_pending!(numbers.poll_next());
-        time::advance(Duration::from_secs(1)).await;
+        sleep(Duration::from_secs(1)).await;
         assert_ready_eq!(numbers.poll_next(), Some(1));
         assert_ready_eq!(numbers.poll_next(), None); // the end
     }

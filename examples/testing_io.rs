@@ -146,6 +146,19 @@ mod tests {
     // ANCHOR_END: wait
 
     #[tokio::test]
+    async fn a_write_may_jump_ahead_of_a_read_still_in_the_script() -> io::Result<()> {
+        use tokio::io::AsyncReadExt;
+        let mut peer = Builder::new().read(b"Ada\n").write(b"Hello!\n").build();
+        // The script reads first, but the mock passes over a read still
+        // waiting to be taken when it checks a write.
+        peer.write_all(b"Hello!\n").await?;
+        let mut name = String::new();
+        peer.read_to_string(&mut name).await?;
+        assert_eq!(name, "Ada\n");
+        Ok(())
+    }
+
+    #[tokio::test]
     async fn greet_works_over_an_in_memory_pipe() -> io::Result<()> {
         let (client, server) = io::duplex(64);
         let server = tokio::spawn(greet(server));

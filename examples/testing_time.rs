@@ -54,6 +54,7 @@ mod tests {
     use super::*;
     use tokio::task;
     use tokio::time;
+    use tokio_test::{assert_pending, assert_ready};
 
     const MINUTE: Duration = Duration::from_secs(60);
 
@@ -65,7 +66,7 @@ mod tests {
         let cup = make_tea(10 * MINUTE, 15 * MINUTE).await;
         assert_eq!(cup, Ok("tea"));
         assert_eq!(start.elapsed(), 10 * MINUTE + STEEP); // exactly
-        assert!(wall_clock.elapsed() < MINUTE); // in fact, milliseconds
+        assert!(wall_clock.elapsed() < Duration::from_secs(1)); // real time: almost none
     }
 
     #[tokio::test(start_paused = true)]
@@ -80,15 +81,20 @@ mod tests {
     // ANCHOR: advance
     #[tokio::test(start_paused = true)]
     async fn advance_moves_the_clock_by_hand() {
-        let start = Instant::now();
-        let kettle = task::spawn(sleep(2 * MINUTE));
+        // Poll the kettle's timer by hand, so that only `advance` moves the
+        // clock: the test never waits, so auto-advance never runs.
+        let mut kettle = tokio_test::task::spawn(sleep(2 * MINUTE));
+        assert_pending!(kettle.poll()); // the timer is set for 2 minutes
 
         time::advance(2 * MINUTE - Duration::from_secs(1)).await;
-        assert!(!kettle.is_finished(), "one second to go");
+        assert!(!kettle.is_woken(), "one second to go: not fired");
 
+        // `advance` ends by yielding to the runtime once, which lets the
+        // timer fire what is due (tokio's source does this; its docs promise
+        // only that a timer advanced past completes "shortly").
         time::advance(Duration::from_secs(1)).await;
-        kettle.await.expect("the kettle task does not panic");
-        assert_eq!(start.elapsed(), 2 * MINUTE);
+        assert!(kettle.is_woken(), "the deadline came: fired");
+        assert_ready!(kettle.poll());
     }
 
     #[tokio::test]
@@ -127,6 +133,25 @@ mod tests {
         let result = timeout(Duration::from_millis(1), blocking_work).await;
         assert!(result.is_ok(), "the timeout did not fire");
         assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timeout_around_a_plain_thread_fires_at_once() {
+        let start = Instant::now();
+        let (finish, finished) = std::sync::mpsc::channel::<()>();
+        let (done, result) = tokio::sync::oneshot::channel();
+        // A plain thread busy with real work, here until the test lets it go.
+        let worker = std::thread::spawn(move || {
+            let _ = finished.recv();
+            let _ = done.send(42);
+        });
+        // The runtime sees no task that can run and no blocking task, so it
+        // jumps straight to the deadline: ten seconds, in no real time.
+        let answer = timeout(Duration::from_secs(10), result).await;
+        assert!(answer.is_err(), "the timeout fired");
+        assert_eq!(start.elapsed(), Duration::from_secs(10));
+        drop(finish); // lets the thread end
+        worker.join().expect("the worker does not panic");
     }
     // ANCHOR_END: auto_advance
 }

@@ -803,19 +803,34 @@ fn run_buttons_only_where_the_playground_can_run_the_code() {
                     .trim()
                     .strip_prefix("{{#rustdoc_include ")?
                     .strip_suffix("}}")?;
-                Some(page.dir().join(args.split(':').next()?.trim()))
+                let (file, anchor) = args.split_once(':').unwrap_or((args, ""));
+                Some((page.dir().join(file.trim()), anchor.trim().to_string()))
             });
             let blockers = match &included {
-                Some(file) => {
+                Some((file, anchor)) => {
                     let name = file
                         .file_stem()
                         .and_then(|s| s.to_str())
                         .unwrap_or_default();
-                    playground_blockers(
-                        &fs::read_to_string(file).unwrap_or_default(),
+                    let code = fs::read_to_string(file).unwrap_or_default();
+                    let mut blockers = playground_blockers(
+                        &code,
                         requires_features(&manifest, name),
                         compiles_only,
-                    )
+                    );
+                    // Run sends the whole program, whose `main` runs; the
+                    // test module is compiled out, so a listing of tests
+                    // would run something other than what it shows.
+                    let tests_at = code.find("\n#[cfg(test)]\nmod ");
+                    let anchor_at = code.find(&format!("// ANCHOR: {anchor}\n"));
+                    if let (Some(tests_at), Some(anchor_at)) = (tests_at, anchor_at) {
+                        if !anchor.is_empty() && anchor_at > tests_at {
+                            blockers.push(
+                                "it shows tests, and Run would run `main` instead".to_string(),
+                            );
+                        }
+                    }
+                    blockers
                 }
                 None => playground_blockers(&block.body.join("\n"), false, compiles_only),
             };

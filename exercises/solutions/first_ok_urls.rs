@@ -11,7 +11,6 @@ extern crate paused_clock;
 extern crate tokio;
 
 use std::cell::Cell;
-use std::future;
 use std::time::Duration;
 
 use async_stream::stream;
@@ -49,7 +48,7 @@ fn responses(read: &Cell<u32>) -> impl Stream<Item = Response> + '_ {
 /// The URLs of the first `n` responses with status 200.
 async fn first_ok_urls(responses: impl Stream<Item = Response>, n: usize) -> Vec<String> {
     responses
-        .filter(|r| future::ready(r.status == 200))
+        .filter(|r| std::future::ready(r.status == 200))
         .map(|r| r.url)
         .take(n)
         .collect()

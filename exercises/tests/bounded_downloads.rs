@@ -45,6 +45,11 @@ async fn a_limit_of_one_is_one_at_a_time() {
 #[tokio::test(start_paused = true)]
 async fn a_limit_above_the_count_is_all_at_once() {
     let server = Server::default();
-    let (_, secs) = run(&server, 10).await;
+    let (names, secs) = run(&server, 10).await;
+    assert_eq!(
+        names,
+        ["/b", "/d", "/c", "/a"],
+        "all at once: shortest first"
+    );
     assert_eq!((server.most_at_once(), secs), (4, 5));
 }

@@ -24,7 +24,7 @@ async fn three_downloads_wait_together() {
     assert_eq!(
         start.elapsed(),
         Duration::from_millis(350),
-        "tokio's clock should show the slowest download, 350 ms; it did not move while the thread was blocked"
+        "tokio's clock should show the slowest download, 350 ms; it does not move while a thread sleeps in std::thread::sleep, and on the paused clock a running spawn_blocking task holds it still"
     );
 }
 
@@ -47,6 +47,6 @@ async fn other_tasks_run_while_the_downloads_wait() {
     assert_eq!(
         ticks.load(Ordering::SeqCst),
         3,
-        "a task that ticks every 100 ms should tick 3 times during 350 ms of downloads; a blocked thread runs no other task"
+        "a task that ticks every 100 ms should tick 3 times during 350 ms of downloads; it cannot tick while its thread is blocked, nor while a spawn_blocking task holds the paused clock"
     );
 }
