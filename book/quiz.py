@@ -24,9 +24,15 @@ Answers that the book can prove are tied to their proof, and checked here:
   rustc fails with that error): options that say `compiles = true` or
   `error = "..."` are right exactly when they say what the compiler says.
 
+A question that shows code must have its answer checked one of those ways
+or carry a proof mark; `answer_from` must be the shown example's own output;
+a `compile_fail` listing is shown without its `//` comments (the page names
+the error there). Outputs are compared as shown, trailing white space aside.
+
 Anything wrong (a missing file, anchor or block, no right option, a wrong
-answer, a distractor equal to the real output, an unknown key) stops the
-build with a message, as book/proofs.py does for proof marks.
+answer, a distractor equal to the real output, an answer nothing checks, an
+unknown key) stops the build with a message, as book/proofs.py does for
+proof marks.
 
     python3 book/quiz.py check [QUIZ.toml ...]   checks quizzes/*.toml, or the files named
 
