@@ -24,9 +24,15 @@ Answers that the book can prove are tied to their proof, and checked here:
   rustc fails with that error): options that say `compiles = true` or
   `error = "..."` are right exactly when they say what the compiler says.
 
+A question that shows code must have its answer checked one of those ways
+or carry a proof mark; `answer_from` must be the shown example's own output;
+a `compile_fail` listing is shown without its `//` comments (the page names
+the error there). Outputs are compared as shown, trailing white space aside.
+
 Anything wrong (a missing file, anchor or block, no right option, a wrong
-answer, a distractor equal to the real output, an unknown key) stops the
-build with a message, as book/proofs.py does for proof marks.
+answer, a distractor equal to the real output, an answer nothing checks, an
+unknown key) stops the build with a message, as book/proofs.py does for
+proof marks.
 
     python3 book/quiz.py check [QUIZ.toml ...]   checks quizzes/*.toml, or the files named
 
@@ -113,9 +119,49 @@ def compile_fail_block(reference) -> tuple[str, str]:
     for line in lines[found[0] :]:  # found[0] is the fence's 1-based line: the body starts here
         if line.startswith("```"):
             break
-        if line != "#" and not line.startswith("# "):  # rustdoc's hidden lines
+        line = visible(line)
+        if line is not None:
             shown.append(line)
     return reference["error"], "\n".join(shown).strip("\n")
+
+
+def visible(line: str) -> str | None:
+    """A block's line as the reader sees it, or None if it is hidden. Hidden
+    lines follow rustdoc: after any indentation, `# ` starts a hidden line,
+    a lone `#` is one, and `##` is an escaped, shown `#`. A quiz listing also
+    drops `//` comments (not `///` or `//!` doc comments): a page's
+    `compile_fail` block names its error there, which would give the answer
+    away."""
+    trimmed = line.strip()
+    if trimmed.startswith("##"):
+        line = line.replace("##", "#", 1)
+    elif trimmed == "#" or trimmed.startswith("# "):
+        return None
+    code = without_comment(line)
+    if code == line:
+        return line
+    return code if code.strip() else None
+
+
+def without_comment(line: str) -> str:
+    """`line` without a `//` comment that is not inside a string literal and
+    is not a doc comment, trailing white space removed."""
+    in_string = escaped = False
+    for at, char in enumerate(line):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"' and line[at - 1 : at] != "'":
+            in_string = True
+        elif line.startswith("//", at):
+            if line[at + 2 : at + 3] in ("/", "!"):
+                return line
+            return line[:at].rstrip()
+    return line
 
 
 def output_lines(name: str, lines: str | None) -> str:
@@ -177,9 +223,11 @@ def check_question(q: dict) -> None:
             raise QuizError(f"option `{option['text']}`: `correct` is true or false")
     for text in [q["prompt"], q["explanation"]] + [o.get(k, "") for o in options for k in ("text", "why")]:
         check_proof_marks(str(text))
-    texts = [o["text"] for o in options]
+    # Options are compared as the reader sees them: an output's lines without
+    # trailing white space, any other text with its white space collapsed.
+    texts = [shown_output(o["text"]) if "answer_from" in q else " ".join(o["text"].split()) for o in options]
     if len(set(texts)) != len(texts):
-        raise QuizError("two options have the same text")
+        raise QuizError("two options have the same text (or differ only in white space)")
     if not any(o.get("correct") for o in options):
         raise QuizError("no option is marked `correct = true`")
     if "code" in q and "compile_fail" in q:
@@ -189,9 +237,14 @@ def check_question(q: dict) -> None:
     truth = None  # what the compiler says: True (compiles) or the error
     if "compile_fail" in q:
         truth, q["_code"] = compile_fail_block(q["compile_fail"])
+        telling = re.search(r"//.*\b(error|E\d{4}|compiles?|compiled)\b.*", q["_code"], re.IGNORECASE)
+        if telling:
+            raise QuizError(f"the listing gives the answer away in a comment: `{telling.group(0).strip()}`")
     elif "code" in q:
         truth = True
     claims = [o for o in options if "compiles" in o or "error" in o]
+    if "compile_fail" in q and not claims:
+        raise QuizError("a question with a `compile_fail` block asks whether it compiles: every option says `compiles = true` or `error = \"...\"`")
     if claims:
         if truth is None:
             raise QuizError("options say whether code compiles, but the question shows no `code` or `compile_fail` block")
@@ -204,12 +257,30 @@ def check_question(q: dict) -> None:
                 raise QuizError(f"option `{option['text']}` is marked correct = {str(bool(option.get('correct'))).lower()}, but {actual}")
     if "lines" in q and "answer_from" not in q:
         raise QuizError("`lines` without `answer_from`")
+    if re.search(r"\bwhat does\b[^?]*\bprint\b", q["prompt"], re.IGNORECASE) and "answer_from" not in q:
+        raise QuizError("the prompt asks what code prints: take the answer from an output file with `answer_from`")
+    if "code" in q and not claims and "answer_from" not in q:
+        texts = [q["explanation"]] + [o.get("why", "") for o in options]
+        if not any(proofs.MARK.search(str(text)) for text in texts):
+            raise QuizError(
+                "a question that shows `code` needs its answer checked: `answer_from`, "
+                "`compiles`/`error` on its options, or a proof mark in its explanation"
+            )
     if "answer_from" in q:
         if claims:
             raise QuizError("a question is about what code prints or whether it compiles, not both")
-        expected = output_lines(q["answer_from"], q.get("lines"))
+        if "code" in q:
+            stem = Path(q["code"].partition(":")[0]).stem
+            if not re.fullmatch(rf"book/src/output/{re.escape(stem)}(\.[\w-]+)*\.txt", q["answer_from"]) or q[
+                "answer_from"
+            ].endswith(".py.txt"):
+                raise QuizError(
+                    f"`answer_from = \"{q['answer_from']}\"` is not what `{q['code']}` prints: "
+                    f"take it from book/src/output/{stem}.txt (or {stem}.ARGS.txt)"
+                )
+        expected = shown_output(output_lines(q["answer_from"], q.get("lines")))
         for option in options:
-            same = option["text"].strip("\n") == expected
+            same = shown_output(option["text"]) == expected
             if same != bool(option.get("correct")):
                 raise QuizError(
                     f"option marked correct = {str(bool(option.get('correct'))).lower()}, but "
@@ -217,6 +288,12 @@ def check_question(q: dict) -> None:
                     f"{'' if 'lines' not in q else ' on lines ' + q['lines']}:\n{expected}\n--- option ---\n{option['text']}"
                 )
         q["_output"] = True
+
+
+def shown_output(text: str) -> str:
+    """Output as the reader sees it in a quiz: without trailing white space on
+    any line, and without blank lines before or after."""
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
 
 
 def check_proof_marks(text: str) -> None:
@@ -287,7 +364,8 @@ def render(questions: list[dict], stem: str) -> str:
             f"{inline(q['prompt'])}</legend>"
         )
         if "_code" in q:
-            out.append(f'<pre class="quiz-code"><code class="language-rust noplayground">{block(q["_code"])}</code></pre>')
+            kind = "quiz-code quiz-compile-fail" if "compile_fail" in q else "quiz-code"
+            out.append(f'<pre class="{kind}"><code class="language-rust noplayground">{block(q["_code"])}</code></pre>')
         out.append('<div class="quiz-options">')
         for index, option in enumerate(options):
             kind = "checkbox" if several else "radio"

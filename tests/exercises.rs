@@ -29,21 +29,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The course chapters, by page stem: each has a practice page.
-const CHAPTERS: [&str; 13] = [
-    "what-and-why",
-    "async-functions",
-    "async-iterators",
-    "async-context-managers",
-    "context-manager-classes",
-    "async-generators",
-    "async-comprehensions",
-    "coroutines-and-awaitables",
-    "running-and-cancelling",
-    "types-of-awaitables",
-    "tasks",
-    "event-loop",
-    "futures",
-];
+const CHAPTERS: &[&str] = common::COURSE_CHAPTERS;
 
 /// Where a practice page links an exercise's tests (the repository that
 /// book.toml names).

@@ -8,8 +8,8 @@
 //! quizzes, so the book shows exactly what was checked: one parser, not two.
 //! These tests run it (`python3 book/quiz.py check`), check that each course
 //! chapter ends with its quiz, and check the checker itself: a quiz with a
-//! wrong answer, a distractor equal to the real output, no right option or a
-//! missing file, anchor or block must fail it. Like tests/twins.rs, they need
+//! wrong answer, a distractor equal to the real output, no right option, an
+//! answer nothing checks, or a missing file, anchor or block must fail it. Like tests/twins.rs, they need
 //! `python3` 3.11 or later (for `tomllib`).
 
 mod common;
@@ -18,24 +18,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::root;
-
-/// The course chapters, each with a quiz of the same stem.
-const COURSE_CHAPTERS: &[&str] = &[
-    "what-and-why",
-    "async-functions",
-    "async-iterators",
-    "async-context-managers",
-    "context-manager-classes",
-    "async-generators",
-    "async-comprehensions",
-    "coroutines-and-awaitables",
-    "running-and-cancelling",
-    "types-of-awaitables",
-    "tasks",
-    "event-loop",
-    "futures",
-];
+use common::{COURSE_CHAPTERS, root};
 
 const HEADING: &str = "## Check yourself";
 
@@ -72,6 +55,37 @@ fn text(output: &Output) -> String {
 fn every_quiz_answer_agrees_with_the_book() {
     let output = quiz_py(&["check"], None);
     assert!(output.status.success(), "{}", text(&output));
+}
+
+/// The shared list of course chapters (tests/common/mod.rs) is SUMMARY.md's:
+/// the chapters that have a `Practice:` page under them, in order.
+#[test]
+fn the_course_chapters_are_those_with_a_practice_page_in_the_summary() {
+    let summary = fs::read_to_string(root().join("book/src/SUMMARY.md")).expect("SUMMARY.md");
+    let mut with_practice = Vec::new();
+    let mut chapter: Option<&str> = None;
+    for line in summary.lines() {
+        let Some(target) = line
+            .split_once("](")
+            .and_then(|(_, rest)| rest.split_once(".md)"))
+            .map(|(target, _)| target)
+        else {
+            continue;
+        };
+        if line.starts_with("- ") {
+            chapter = Some(target);
+        } else if line.trim_start().starts_with("- [Practice:")
+            && let Some(parent) = chapter
+            && target == format!("practice/{parent}")
+            && with_practice.last() != Some(&parent)
+        {
+            with_practice.push(parent);
+        }
+    }
+    assert_eq!(
+        with_practice, COURSE_CHAPTERS,
+        "tests/common/mod.rs COURSE_CHAPTERS"
+    );
 }
 
 #[test]
@@ -156,6 +170,22 @@ text = "Yes"
 compiles = true
 "#;
 
+/// A question that shows code, and whose answer nothing checks: no output
+/// file, no compiler, no proof mark.
+const UNCHECKED: &str = r#"
+[[question]]
+prompt = "How long does `one_after_another` take?"
+code = "examples/waiting_together.rs:one_after_another"
+explanation = "The waits add up."
+
+[[question.option]]
+text = "3.0 s"
+correct = true
+
+[[question.option]]
+text = "1.2 s"
+"#;
+
 const DISTRACTOR: &str = r#"
 [[question.option]]
 text = "[ 0.8s] got /weather  on thread main"
@@ -166,6 +196,13 @@ fn the_checker_passes_a_right_quiz() {
     for (name, toml) in [
         ("right-prints", format!("{PRINTS}{DISTRACTOR}")),
         ("right-compiles", COMPILES.to_string()),
+        (
+            "right-with-a-proof-mark",
+            UNCHECKED.replace(
+                "The waits add up.",
+                "The waits add up [✓](proof:waiting_together::one_after_another_waits_for_the_sum_of_the_latencies).",
+            ),
+        ),
     ] {
         let output = check(&quiz_file(name, &toml));
         assert!(output.status.success(), "{name}: {}", text(&output));
@@ -182,14 +219,24 @@ fn the_checker_fails_a_wrong_quiz() {
             "it is not what",
         ),
         (
-            "distractor-equals-output",
+            "two-options-with-one-text",
             prints.replace("text = \"[ 0.8s] got /weather  on thread main\"", "text = \"\"\"\n[ 1.2s] got /news     on thread main\n[ 2.0s] got /weather  on thread main\n[ 3.0s] got /sports   on thread main\"\"\"\ncorrect = false"),
             "two options have the same text",
         ),
         (
+            "the-output-marked-wrong",
+            prints
+                .replace("correct = true", "correct = false")
+                .replace(
+                    "text = \"[ 0.8s] got /weather  on thread main\"",
+                    "text = \"[ 0.8s] got /weather  on thread main\"\ncorrect = true",
+                ),
+            "but it is what",
+        ),
+        (
             "distractor-is-the-output-with-a-newline",
             prints.replace("text = \"[ 0.8s] got /weather  on thread main\"", "text = \"\"\"\n[ 1.2s] got /news     on thread main\n[ 2.0s] got /weather  on thread main\n[ 3.0s] got /sports   on thread main\n\"\"\""),
-            "but it is what",
+            "differ only in white space",
         ),
         (
             "no-right-option",
@@ -243,6 +290,82 @@ fn the_checker_fails_a_wrong_quiz() {
             "has no test `no_such_test`",
         ),
         (
+            "distractor-differs-only-in-trailing-spaces",
+            prints.replace(
+                "text = \"[ 0.8s] got /weather  on thread main\"",
+                "text = \"\"\"\n[ 1.2s] got /news     on thread main  \n[ 2.0s] got /weather  on thread main\n[ 3.0s] got /sports   on thread main \"\"\"",
+            ),
+            "differ only in white space",
+        ),
+        (
+            "answer-from-another-example",
+            prints.replace(
+                "answer_from =",
+                "code = \"examples/lazy_future.rs:main\"\nanswer_from =",
+            ),
+            "is not what `examples/lazy_future.rs:main` prints",
+        ),
+        (
+            "answer-from-the-python-twin",
+            prints.replace(
+                "answer_from = \"book/src/output/waiting_together.txt\"",
+                "code = \"examples/waiting_together.rs:one_after_another\"\nanswer_from = \"book/src/output/waiting_together.py.txt\"",
+            ),
+            "is not what",
+        ),
+        (
+            "answer-from-outside-the-output-files",
+            prints.replace(
+                "book/src/output/waiting_together.txt",
+                "book/src/waiting_together.txt",
+            ),
+            "answers come from book/src/output/",
+        ),
+        (
+            "lines-without-answer-from",
+            prints.replace(
+                "answer_from = \"book/src/output/waiting_together.txt\"\n",
+                "",
+            ),
+            "`lines` without `answer_from`",
+        ),
+        (
+            "what-it-prints-without-answer-from",
+            prints.replace(
+                "answer_from = \"book/src/output/waiting_together.txt\"\nlines = \"3-5\"\n",
+                "",
+            ),
+            "asks what code prints",
+        ),
+        (
+            "code-with-an-answer-nothing-checks",
+            UNCHECKED.to_string(),
+            "needs its answer checked",
+        ),
+        (
+            "compile-fail-without-claims",
+            COMPILES
+                .replace("error = \"E0382\"\n", "")
+                .replace("compiles = true\n", ""),
+            "every option says",
+        ),
+        (
+            "code-and-compile-fail",
+            COMPILES.replace(
+                "explanation =",
+                "code = \"examples/lazy_future.rs:main\"\nexplanation =",
+            ),
+            "not both",
+        ),
+        (
+            "malformed-proof-mark",
+            prints.replace(
+                "explanation = \"Because.\"",
+                "explanation = \"Because [✓](proof:waiting_together).\"",
+            ),
+            "malformed proof mark",
+        ),
+        (
             "unknown-key",
             prints.replace("explanation =", "hint = \"not a key\"\nexplanation ="),
             "unknown keys",
@@ -287,5 +410,64 @@ fn a_quiz_directive_naming_a_missing_file_stops_the_build() {
         html.matches("<fieldset class=\\\"quiz-question\\\"")
             .count(),
         questions
+    );
+}
+
+/// A `compile_fail` block on a page names its error in a comment; the quiz
+/// shows the block without its comments, or the listing would give the
+/// answer away.
+#[test]
+fn no_quiz_listing_names_the_error() {
+    let chapters: Vec<String> = COURSE_CHAPTERS
+        .iter()
+        .map(|stem| {
+            format!(
+                r#"{{"Chapter": {{"name": "{stem}", "content": "{{{{#quiz ../../quizzes/{stem}.toml}}}}\n", "number": null, "sub_items": [], "path": "{stem}.md", "source_path": "{stem}.md", "parent_names": []}}}}"#
+            )
+        })
+        .collect();
+    let book = format!(
+        r#"[{{"root": ".", "config": {{}}, "renderer": "html", "mdbook_version": "0.5.4"}}, {{"items": [{}]}}]"#,
+        chapters.join(", ")
+    );
+    let output = quiz_py(&[], Some(&book));
+    assert!(output.status.success(), "{}", text(&output));
+    let html = String::from_utf8_lossy(&output.stdout);
+    let listings: Vec<&str> = html
+        .split(r#"<pre class=\"quiz-code quiz-compile-fail\">"#)
+        .skip(1)
+        .map(|rest| rest.split("</pre>").next().unwrap_or(""))
+        .collect();
+    let questions = COURSE_CHAPTERS
+        .iter()
+        .map(|stem| {
+            fs::read_to_string(root().join(format!("quizzes/{stem}.toml")))
+                .expect("quiz exists")
+                .lines()
+                .filter(|l| l.starts_with("compile_fail = "))
+                .count()
+        })
+        .sum::<usize>();
+    assert_eq!(
+        listings.len(),
+        questions,
+        "one listing per `compile_fail` question"
+    );
+    let telling: Vec<&str> = listings
+        .iter()
+        .flat_map(|listing| listing.split("&#10;"))
+        .filter(|line| {
+            line.split_once("//").is_some_and(|(_, comment)| {
+                let comment = comment.to_lowercase();
+                ["error", "compile", "send"]
+                    .iter()
+                    .any(|word| comment.contains(word))
+            })
+        })
+        .collect();
+    assert!(
+        telling.is_empty(),
+        "quiz listings that give the answer away:\n{}",
+        telling.join("\n")
     );
 }

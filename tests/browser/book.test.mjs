@@ -348,9 +348,37 @@ test('every page loads cleanly and shows every code block, hidden lines on deman
 });
 
 // The chapter quizzes (book/quiz.py, book/theme/quiz.js): a right answer
-// says so, a wrong one says so and explains why, and the keyboard works. (The
-// phone test below shows every quiz's answers, and checks that they fit.)
-test('a quiz says right or wrong and why, by keyboard too', async () => {
+// says so, a wrong one says so, marks the right options and the wrong choice
+// in words (not by colour alone) and explains why; "Check" with nothing
+// chosen asks for an answer; checkboxes need every right answer; and the
+// keyboard works. (The phone test below shows every quiz's answers, and
+// checks that they fit.)
+
+/** The page whose quiz file has a question with several right answers. */
+function pageWithCheckboxes() {
+    return PAGES.find(p => {
+        if (quizQuestions(p.md) === 0) return false;
+        const directive = read(path.join(SRC, p.md)).match(/\{\{#quiz\s+(\S+?)\s*\}\}/);
+        const toml = read(path.resolve(path.dirname(path.join(SRC, p.md)), directive[1]));
+        return toml.split('[[question]]').some(q => (q.match(/^\s*correct\s*=\s*true\s*$/gm) ?? []).length > 1);
+    });
+}
+
+/** The verdict "Check" says: quiz.js fills the live region a moment after
+ * emptying it, so that a screen reader repeats it. */
+async function verdictAfterCheck(question) {
+    const verdict = question.locator('.quiz-verdict');
+    await verdict.filter({ hasText: /\S/ }).waitFor({ timeout: 2000 }).catch(() => {});
+    return (await verdict.innerText()).trim();
+}
+
+/** Each option's mark ("✓ right answer", ...), '' where there is none. */
+async function marks(question) {
+    return question.locator('.quiz-option').evaluateAll(options =>
+        options.map(o => o.querySelector('.quiz-mark')?.textContent.trim() ?? ''));
+}
+
+test('a quiz says right or wrong and why, in words, by keyboard too', async () => {
     const chapter = PAGES.find(p => quizQuestions(p.md) > 0);
     assert.ok(chapter, 'no page has a quiz');
     const problems = [];
@@ -363,42 +391,95 @@ test('a quiz says right or wrong and why, by keyboard too', async () => {
     const check = question.locator('button.quiz-check');
     if (await explanation.isVisible()) problems.push('the explanation shows before any answer is checked');
 
-    await question.locator('input[data-correct="true"]').first().check();
     await check.click();
-    const right = (await verdict.innerText()).trim();
+    const empty = await verdictAfterCheck(question);
+    if (empty !== 'Choose an answer first.') problems.push(`"Check" with nothing chosen says "${empty}"`);
+    if (await explanation.isVisible()) problems.push('"Check" with nothing chosen shows the explanation');
+
+    const options = question.locator('.quiz-options input');
+    const correct = await options.evaluateAll(inputs => inputs.map(i => i.dataset.correct === 'true'));
+    const rightIndex = correct.indexOf(true);
+    await options.nth(rightIndex).check();
+    await check.click();
+    const right = await verdictAfterCheck(question);
     if (!/^Right\b/.test(right)) problems.push(`a right answer says "${right}"`);
     if (!(await explanation.isVisible())) problems.push('a right answer shows no explanation');
     if (!(await question.evaluate(q => q.classList.contains('quiz-right')))) problems.push('a right answer is not marked right');
+    const afterRight = await marks(question);
+    if (afterRight[rightIndex] !== '✓ your answer, right' || afterRight.some((m, i) => i !== rightIndex && m !== '')) {
+        problems.push(`a right answer marks the options ${JSON.stringify(afterRight)}`);
+    }
     await question.scrollIntoViewIfNeeded();
     await screenshot(page, `quiz-right-${chapter.html}`);
 
     // By keyboard: choose a wrong option with the arrow keys, press Check with Enter.
-    const options = question.locator('.quiz-options input');
-    const count = await options.count();
-    const correct = await options.evaluateAll(inputs => inputs.map(i => i.dataset.correct === 'true'));
+    const count = correct.length;
     const wrong = correct.indexOf(false);
     assert.ok(wrong >= 0, `${chapter.html}: the first question has no wrong option`);
-    await options.nth(correct.indexOf(true)).focus();
-    for (let steps = (wrong - correct.indexOf(true) + count) % count; steps > 0; steps -= 1) {
+    await options.nth(rightIndex).focus();
+    for (let steps = (wrong - rightIndex + count) % count; steps > 0; steps -= 1) {
         await page.keyboard.press('ArrowDown');
     }
     if (!(await options.nth(wrong).isChecked())) problems.push('the arrow keys do not choose another option');
     if ((await verdict.innerText()).trim() !== '') problems.push('choosing another answer leaves the old verdict');
+    if ((await marks(question)).some(m => m !== '')) problems.push('choosing another answer leaves the old marks');
     await check.focus();
     await page.keyboard.press('Enter');
-    const wrongVerdict = (await verdict.innerText()).trim();
-    if (!/^Wrong\b/.test(wrongVerdict)) problems.push(`a wrong answer says "${wrongVerdict}"`);
+    const wrongVerdict = await verdictAfterCheck(question);
+    if (wrongVerdict !== 'Wrong: the right answer is marked ✓ above.') problems.push(`a wrong answer says "${wrongVerdict}"`);
     if (!(await explanation.isVisible()) || (await explanation.innerText()).trim().length < 20) {
         problems.push('a wrong answer shows no explanation');
     }
     const why = question.locator(`.quiz-why[data-option="${wrong}"]`);
     if (await why.count() > 0 && !(await why.isVisible())) problems.push('the chosen wrong option\'s explanation is hidden');
-    const marked = await question.locator('.quiz-option.quiz-is-correct input').evaluateAll(inputs => inputs.map(i => i.dataset.correct));
-    if (marked.length === 0 || marked.some(c => c !== 'true')) problems.push('a wrong answer does not mark the right one');
+    const afterWrong = await marks(question);
+    const expected = correct.map((c, i) => c ? '✓ right answer' : i === wrong ? '✗ your answer, wrong' : '');
+    if (JSON.stringify(afterWrong) !== JSON.stringify(expected)) {
+        problems.push(`a wrong answer marks the options ${JSON.stringify(afterWrong)}, not ${JSON.stringify(expected)}`);
+    }
+    // The marks are part of each option's label: what a screen reader reads.
+    const label = await options.nth(wrong).evaluate(i => i.labels[0].textContent);
+    if (!label.includes('✗ your answer, wrong')) problems.push(`the wrong option's label does not say so: "${label.trim()}"`);
     await screenshot(page, `quiz-wrong-${chapter.html}`);
     await page.close();
-
     report(problems.map(p => `${chapter.html}: ${p}`), 'the quiz');
+});
+
+test('a quiz question with several right answers wants them all', async () => {
+    const chapter = pageWithCheckboxes();
+    assert.ok(chapter, 'no quiz has a question with several right answers');
+    const problems = [];
+    const page = await desktop.newPage();
+    problems.push(...await open(page, chapter.html));
+    const question = page.locator('section.quiz fieldset.quiz-question:has(input[type="checkbox"])').first();
+    if (await question.count() === 0) problems.push('a question with several right answers has no checkboxes');
+    const options = question.locator('.quiz-options input');
+    const correct = await options.evaluateAll(inputs => inputs.map(i => i.dataset.correct === 'true'));
+    const check = question.locator('button.quiz-check');
+
+    // One right answer of several is not enough.
+    const first = correct.indexOf(true);
+    await options.nth(first).check();
+    await check.click();
+    const some = await verdictAfterCheck(question);
+    if (some !== 'Wrong: the right answers are marked ✓ above.') problems.push(`one right answer of several says "${some}"`);
+    const expected = correct.map((c, i) => c ? (i === first ? '✓ your answer, right' : '✓ right answer') : '');
+    const shown = await marks(question);
+    if (JSON.stringify(shown) !== JSON.stringify(expected)) {
+        problems.push(`one right answer of several marks the options ${JSON.stringify(shown)}, not ${JSON.stringify(expected)}`);
+    }
+
+    // All of them is right.
+    for (const [index, c] of correct.entries()) {
+        if (c) await options.nth(index).check();
+    }
+    await check.click();
+    const all = await verdictAfterCheck(question);
+    if (!/^Right\b/.test(all)) problems.push(`every right answer says "${all}"`);
+    await question.scrollIntoViewIfNeeded();
+    await screenshot(page, `quiz-checkboxes-${chapter.html}`);
+    await page.close();
+    report(problems.map(p => `${chapter.html}: ${p}`), 'the quiz with checkboxes');
 });
 
 test('Run buttons show only where the playground can run the code, and send the whole program', async () => {

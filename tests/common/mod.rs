@@ -8,6 +8,25 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The course chapters, by page stem, in the book's order: each has a
+/// practice page (tests/exercises.rs) and ends with its quiz
+/// (tests/quizzes.rs, which also checks this list against SUMMARY.md).
+pub const COURSE_CHAPTERS: &[&str] = &[
+    "what-and-why",
+    "async-functions",
+    "async-iterators",
+    "async-context-managers",
+    "context-manager-classes",
+    "async-generators",
+    "async-comprehensions",
+    "coroutines-and-awaitables",
+    "running-and-cancelling",
+    "types-of-awaitables",
+    "tasks",
+    "event-loop",
+    "futures",
+];
+
 /// The lines (1-based numbers and text) that a page shows of an example for
 /// `anchor`: every range the anchor opens and closes, as
 /// `{{#rustdoc_include file:anchor}}` shows them.
