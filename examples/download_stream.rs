@@ -141,8 +141,8 @@ async fn print_all(responses: impl Stream<Item = Result<Response, FetchError>>, 
 // ANCHOR_END: print_all
 
 // ANCHOR: print_until_error
-/// Stops at the first error: `?` returns it and drops the stream, so the
-/// URLs after it are never fetched.
+/// Stops at the first error: `?` returns it, and nothing polls the stream
+/// again, so the URLs after it are never fetched.
 async fn print_until_error(
     responses: impl Stream<Item = Result<Response, FetchError>>,
     start: Instant,

@@ -261,6 +261,23 @@ mod tests {
         assert_eq!(error.kind(), io::ErrorKind::StorageFull);
     }
 
+    /// A bound that names the future (`FnOnce() -> Fut`) can ask it to be
+    /// `Send`, so a generic function can spawn it; it fits closures whose
+    /// future owns what it uses.
+    #[tokio::test]
+    async fn a_bound_that_names_the_future_can_require_send() {
+        fn spawn_call<F, Fut>(body: F) -> tokio::task::JoinHandle<u32>
+        where
+            F: FnOnce() -> Fut + Send + 'static,
+            Fut: Future<Output = u32> + Send + 'static,
+        {
+            tokio::spawn(async move { body().await })
+        }
+        let n = 41;
+        let answer = spawn_call(async move || n + 1).await.expect("the task ran");
+        assert_eq!(answer, 42);
+    }
+
     /// With a concrete closure, the compiler sees the whole future and
     /// finds it `Send`, so `tokio::spawn` takes it.
     #[tokio::test(flavor = "multi_thread")]
