@@ -43,7 +43,10 @@ async fn count_polls<T>(future: impl Future<Output = T>) -> (T, u32) {
     let mut polls = 0;
     let output = std::future::poll_fn(|cx| {
         polls += 1;
-        assert!(polls < 100, "polled 100 times: heat checks the token in a loop");
+        assert!(
+            polls < 100,
+            "polled 100 times: heat checks the token in a loop"
+        );
         future.as_mut().poll(cx)
     })
     .await;
@@ -62,7 +65,10 @@ async fn it_waits_for_the_token_instead_of_checking_it() {
         .await
         .expect("heat does not panic")
         .expect("heat never returned");
-    assert_eq!((start.elapsed(), degrees), (Duration::from_millis(2437), 40));
+    assert_eq!(
+        (start.elapsed(), degrees),
+        (Duration::from_millis(2437), 40)
+    );
     assert!(
         polls <= 5,
         "heat was polled {polls} times; once to start, once a tick and once for the stop are enough"
