@@ -10,21 +10,24 @@
 extern crate paused_clock;
 extern crate tokio;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::Notify;
 use tokio::time::{Instant, sleep};
 
 // ANCHOR: api
 /// A callback API, as many C libraries and older Python ones have: it boils
 /// the eggs in the background and calls `on_done` when they are ready. With
-/// no eggs it has nothing to do, and never calls back.
+/// no eggs it has nothing to do, and never calls back; with more than 12 the
+/// pot boils over at 2 seconds, and it never calls back either.
 fn boil_eggs(eggs: u32, on_done: impl FnOnce(String) + Send + 'static) {
     if eggs == 0 {
         return;
     }
     tokio::spawn(async move {
+        if eggs > 12 {
+            sleep(Duration::from_secs(2)).await;
+            return; // boiled over: `on_done` is dropped, never called
+        }
         sleep(Duration::from_secs(5)).await;
         on_done(format!("{eggs} eggs boiled"));
     });
@@ -36,6 +39,10 @@ struct NoAnswer;
 // ANCHOR_END: api
 
 // ANCHOR: starter
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Notify;
+
 /// Boils `eggs` eggs with `boil_eggs`, and waits for its answer.
 async fn boil(eggs: u32) -> Result<String, NoAnswer> {
     // A box for the answer and a signal that it is there: what
@@ -56,7 +63,7 @@ async fn boil(eggs: u32) -> Result<String, NoAnswer> {
 #[cfg_attr(feature = "paused-clock", paused_clock::main)]
 #[tokio::main]
 async fn main() {
-    for eggs in [3, 0] {
+    for eggs in [3, 0, 13] {
         let start = Instant::now();
         let answer = boil(eggs).await;
         let secs = start.elapsed().as_secs_f64();

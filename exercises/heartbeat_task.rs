@@ -10,6 +10,7 @@
 #[cfg(feature = "paused-clock")]
 extern crate paused_clock;
 extern crate tokio;
+extern crate tokio_util;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -16,7 +16,9 @@ use tokio::time::{Instant, sleep, timeout};
 
 // ANCHOR: starter
 /// Waits at most `limit` for `task`, and gives its output, or `None` if it
-/// failed or took too long. Either way, the task is over when this returns.
+/// failed or took too long. If the time is up, it aborts the task and waits
+/// until it is gone: until its next `.await`, or, for a `spawn_blocking` job,
+/// which `abort` cannot stop, until the job ends.
 async fn with_deadline<T>(task: JoinHandle<T>, limit: Duration) -> Option<T> {
     // What `asyncio.wait_for(task, limit)` does: give up after `limit`.
     match timeout(limit, task).await {

@@ -25,24 +25,26 @@ fn write_lines(mut lines: mpsc::Receiver<String>) -> Vec<String> {
 // ANCHOR_END: writer
 
 // ANCHOR: starter
-/// Hands `lines` to `write_lines`, and returns what it wrote.
-async fn log_all(lines: Vec<String>) -> Result<Vec<String>, JoinError> {
-    let (sender, receiver) = mpsc::channel(lines.len().max(1));
-    for line in lines {
-        if sender.send(line).await.is_err() {
-            break;
-        }
-    }
-    drop(sender);
+/// Hands the lines that async code sends into the channel to `write_lines`,
+/// until every sender is gone, and returns what it wrote.
+async fn log_all(lines: mpsc::Receiver<String>) -> Result<Vec<String>, JoinError> {
     // A coroutine calls a plain function where it stands; so does this.
-    Ok(write_lines(receiver))
+    Ok(write_lines(lines))
 }
 // ANCHOR_END: starter
 
 #[tokio::main]
 async fn main() {
-    let lines = vec!["eggs in".to_string(), "toast down".to_string()];
-    match log_all(lines).await {
+    // The channel that async code sends its lines into; a cook sends two.
+    let (sender, receiver) = mpsc::channel(1);
+    tokio::spawn(async move {
+        for line in ["eggs in", "toast down"] {
+            if sender.send(line.to_string()).await.is_err() {
+                break; // the writer has stopped
+            }
+        }
+    }); // the sender is dropped here, which closes the channel
+    match log_all(receiver).await {
         Ok(written) => written.iter().for_each(|line| println!("{line}")),
         Err(error) => eprintln!("the writer failed: {error}"),
     }

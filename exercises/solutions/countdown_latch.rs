@@ -12,7 +12,7 @@ extern crate tokio;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::time::{Instant, sleep};
@@ -22,7 +22,7 @@ use tokio::time::{Instant, sleep};
 struct Count {
     left: usize,
     /// The waker of the latest `poll` that found work left.
-    waker: Option<Waker>,
+    waker: Option<std::task::Waker>,
 }
 
 /// Counts one worker as done; clone it for each worker.

@@ -15,7 +15,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use tokio::time::{Instant, sleep};
-use tokio_util::task::AbortOnDropHandle;
 
 // ANCHOR: given
 /// Counts heartbeats.
@@ -50,7 +49,8 @@ async fn download_with_heartbeat(time: Duration, beats: &Beats) -> &'static str 
     // A task of its own, which runs while this function waits, and is
     // aborted when the handle is dropped: when this function returns, and
     // when its caller gives up on it.
-    let _heartbeat = AbortOnDropHandle::new(tokio::spawn(heartbeat(beats.clone())));
+    let task = tokio::spawn(heartbeat(beats.clone()));
+    let _heartbeat = tokio_util::task::AbortOnDropHandle::new(task);
     download(time).await
 }
 // ANCHOR_END: solution

@@ -42,7 +42,7 @@ async fn check_all(sites: &[(&'static str, u64)]) -> Vec<String> {
 #[tokio::main]
 async fn main() {
     let start = Instant::now();
-    let reports = check_all(&[("python.org", 3), ("rust-lang.org", 1), ("tokio.rs", 2)]).await;
+    let reports = check_all(&[("tokio.rs", 2), ("python.org", 3), ("rust-lang.org", 1)]).await;
     println!("[{:4.1}s] {reports:?}", start.elapsed().as_secs_f64());
 }
 

@@ -16,7 +16,9 @@ use tokio::time::{Instant, sleep, timeout};
 
 // ANCHOR: solution
 /// Waits at most `limit` for `task`, and gives its output, or `None` if it
-/// failed or took too long. Either way, the task is over when this returns.
+/// failed or took too long. If the time is up, it aborts the task and waits
+/// until it is gone: until its next `.await`, or, for a `spawn_blocking` job,
+/// which `abort` cannot stop, until the job ends.
 async fn with_deadline<T>(mut task: JoinHandle<T>, limit: Duration) -> Option<T> {
     // Time out a wait for the task (`&mut task`), not the handle itself,
     // so that the handle is still here when the time is up.

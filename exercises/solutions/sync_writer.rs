@@ -24,27 +24,28 @@ fn write_lines(mut lines: mpsc::Receiver<String>) -> Vec<String> {
 // ANCHOR_END: writer
 
 // ANCHOR: solution
-/// Hands `lines` to `write_lines`, and returns what it wrote.
-async fn log_all(lines: Vec<String>) -> Result<Vec<String>, JoinError> {
-    let (sender, receiver) = mpsc::channel(1);
+/// Hands the lines that async code sends into the channel to `write_lines`,
+/// until every sender is gone, and returns what it wrote.
+async fn log_all(lines: mpsc::Receiver<String>) -> Result<Vec<String>, JoinError> {
     // The writer blocks its thread, so it gets one of tokio's threads for
-    // blocking work, as `asyncio.to_thread` would give it a thread.
-    let writer = tokio::task::spawn_blocking(move || write_lines(receiver));
-    for line in lines {
-        // An error means the writer has stopped; its handle says why.
-        if sender.send(line).await.is_err() {
-            break;
-        }
-    }
-    drop(sender); // closes the channel, so the writer's loop ends
-    writer.await
+    // blocking work, as `asyncio.to_thread` would give it a thread. Awaiting
+    // its handle leaves the runtime's threads free for the tasks that send.
+    tokio::task::spawn_blocking(move || write_lines(lines)).await
 }
 // ANCHOR_END: solution
 
 #[tokio::main]
 async fn main() {
-    let lines = vec!["eggs in".to_string(), "toast down".to_string()];
-    match log_all(lines).await {
+    // The channel that async code sends its lines into; a cook sends two.
+    let (sender, receiver) = mpsc::channel(1);
+    tokio::spawn(async move {
+        for line in ["eggs in", "toast down"] {
+            if sender.send(line.to_string()).await.is_err() {
+                break; // the writer has stopped
+            }
+        }
+    }); // the sender is dropped here, which closes the channel
+    match log_all(receiver).await {
         Ok(written) => written.iter().for_each(|line| println!("{line}")),
         Err(error) => eprintln!("the writer failed: {error}"),
     }

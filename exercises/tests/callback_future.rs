@@ -26,3 +26,17 @@ async fn a_callback_that_never_comes_is_an_error_at_once() {
     assert_eq!(answer, Err(NoAnswer));
     assert_eq!(start.elapsed(), Duration::ZERO);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_pot_that_boils_over_is_an_error_when_it_does() {
+    let start = Instant::now();
+    let answer = timeout(BOUND, boil(13))
+        .await
+        .expect("boil(13) never answered: it waits for a callback that was dropped at 2 s");
+    assert_eq!(answer, Err(NoAnswer));
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(2),
+        "the pot boils over at 2 s, which drops the callback: the error comes then"
+    );
+}

@@ -29,11 +29,50 @@ async fn it_stops_as_soon_as_it_is_told() {
         .expect("heat does not panic")
         .expect("heat never returned");
     assert_eq!(
-        start.elapsed(),
-        Duration::from_millis(2500),
-        "heat returns when the token is cancelled, not at its next tick"
+        (start.elapsed(), degrees),
+        (Duration::from_millis(2500), 40),
+        "heat returns when the token is cancelled, at 2.5 s and 40 °C after two ticks, not at its next tick"
     );
-    assert_eq!(degrees, 40, "two ticks, at 1 s and 2 s, and no more");
+}
+
+/// Awaits `future`, and gives its output and how many times it was polled.
+/// It panics at the 100th poll: a future that wakes itself at once keeps
+/// the runtime busy, so the paused clock never moves on.
+async fn count_polls<T>(future: impl Future<Output = T>) -> (T, u32) {
+    let mut future = std::pin::pin!(future);
+    let mut polls = 0;
+    let output = std::future::poll_fn(|cx| {
+        polls += 1;
+        assert!(
+            polls < 100,
+            "polled 100 times: heat checks the token in a loop"
+        );
+        future.as_mut().poll(cx)
+    })
+    .await;
+    (output, polls)
+}
+
+#[tokio::test(start_paused = true)]
+async fn it_waits_for_the_token_instead_of_checking_it() {
+    let start = Instant::now();
+    let stop = CancellationToken::new();
+    let kettle = tokio::spawn(timeout(BOUND, count_polls(heat(stop.clone()))));
+    // At an odd moment, so that checking the token on a timer is late.
+    sleep(Duration::from_millis(2437)).await;
+    stop.cancel();
+    let (degrees, polls) = kettle
+        .await
+        .expect("heat does not panic")
+        .expect("heat never returned");
+    assert_eq!(
+        (start.elapsed(), degrees),
+        (Duration::from_millis(2437), 40)
+    );
+    assert!(
+        polls <= 5,
+        "heat was polled {polls} times; once to start, once a tick and once for the stop are enough"
+    );
 }
 
 #[tokio::test(start_paused = true)]

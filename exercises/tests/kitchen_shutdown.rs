@@ -50,3 +50,24 @@ async fn every_burner_is_off_when_cook_all_returns() {
         "cook_all returned before the other dishes were gone"
     );
 }
+
+/// On a runtime with four worker threads, the other dishes run on other
+/// threads while `cook_all` handles the toast, so nothing but waiting for
+/// each aborted dish makes sure its burner is off. (This runs on the real
+/// clock: the toast burns at once, and the soups, which would take 30
+/// seconds, are stopped long before.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_burner_is_off_on_a_runtime_with_many_threads() {
+    let stove = Stove::default();
+    let mut dishes = vec![("toast", 0, true)];
+    dishes.extend([("soup", 30, false); 200]);
+    let done = timeout(BOUND, cook_all(&stove, &dishes))
+        .await
+        .expect("cook_all never returned");
+    assert_eq!(done, Err("the toast burnt".to_string()));
+    assert_eq!(
+        stove.burners_on(),
+        0,
+        "cook_all returned before the other dishes were gone"
+    );
+}

@@ -86,3 +86,28 @@ async fn a_slow_task_is_gone_when_with_deadline_returns() {
         "with_deadline returned while the task still held what it owned"
     );
 }
+
+/// On a runtime with two worker threads, the task runs on one of them while
+/// `with_deadline` runs on another, so nothing but awaiting the aborted task
+/// makes sure it is gone. (This runs on the real clock, which only the limit
+/// uses; the paused clock needs the current-thread runtime.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_task_on_another_thread_is_gone_when_with_deadline_returns() {
+    let gone = Arc::new(AtomicBool::new(false));
+    let guard = Gone(Arc::clone(&gone));
+    let task = tokio::spawn(async move {
+        let _guard = guard;
+        loop {
+            // Stands in for work that holds its thread between two awaits.
+            std::thread::sleep(Duration::from_millis(20));
+            tokio::task::yield_now().await;
+        }
+    });
+    timeout(BOUND, with_deadline(task, Duration::from_millis(50)))
+        .await
+        .expect("with_deadline never returned");
+    assert!(
+        gone.load(Ordering::SeqCst),
+        "with_deadline returned while the task, busy on another thread, still held what it owned"
+    );
+}
