@@ -234,12 +234,6 @@ fn outside_the_anchor(text: &str, anchor: &str) -> Vec<(usize, String)> {
     lines
 }
 
-/// Exercises whose solution still needs lines outside its anchor (imports
-/// the starter lacks), left for their pages' owners; the test below fails
-/// once one of them is fixed, so that it leaves this list.
-const DIFFER_OUTSIDE_THE_ANCHORS: &[&str] =
-    &["callback_future", "countdown_latch", "heartbeat_task"];
-
 #[test]
 fn every_starter_and_its_solution_differ_only_inside_their_anchors() {
     let mut problems = Vec::new();
@@ -259,13 +253,7 @@ fn every_starter_and_its_solution_differ_only_inside_their_anchors() {
             .zip(solution.iter().map(Some).chain(std::iter::repeat(None)))
             .take(starter.len().max(solution.len()))
             .find(|(a, b)| a.map(|(_, l)| l) != b.map(|(_, l)| l));
-        let known = DIFFER_OUTSIDE_THE_ANCHORS.contains(&name.as_str());
-        if known && first_difference.is_none() {
-            problems.push(format!(
-                "tests/exercises.rs: `{name}` no longer differs outside its anchors; take it out of DIFFER_OUTSIDE_THE_ANCHORS"
-            ));
-        }
-        if let Some((a, b)) = first_difference.filter(|_| !known) {
+        if let Some((a, b)) = first_difference {
             let show = |file: &str, line: Option<&(usize, String)>| match line {
                 Some((number, text)) => format!("{file}:{number}: `{text}`"),
                 None => format!("{file}: (ends)"),
