@@ -178,6 +178,16 @@ const NO_TWIN: &[(&str, &str)] = &[
         "its lesson is its tests, which poll futures and streams by hand with tokio-test; \
          Python's `coro.send(None)` is shown on another page",
     ),
+    (
+        "http_service",
+        "real I/O: an HTTP service and its client; its Python counterparts (aiohttp.web, \
+         Starlette) are third-party packages, named on the page",
+    ),
+    (
+        "tracing_logs",
+        "its lesson is tracing's spans and subscriber; the page compares them with logging \
+         and contextvars in prose",
+    ),
 ];
 
 /// Examples that share another example's twin: `(example, twin)`. The course
