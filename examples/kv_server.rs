@@ -125,14 +125,16 @@ async fn handle(
     let mut reader = BufReader::new(reader);
     loop {
         let line = tokio::select! {
-            () = stop.cancelled() => {
-                writer.write_all(b"BYE shutting down\n").await?;
-                break;
-            }
+            // In this order: a request that has arrived is answered first.
+            biased;
             read = timeout(limits.idle, read_line(&mut reader, limits.max_line)) => match read {
                 Ok(line) => Some(line?),
                 Err(_elapsed) => None,
             },
+            () = stop.cancelled() => {
+                writer.write_all(b"BYE shutting down\n").await?;
+                break;
+            }
         };
         let (answer, hang_up) = match line {
             None => ("BYE idle timeout".to_owned(), true),
@@ -622,12 +624,13 @@ mod tests {
         );
         // Megabytes of answers that it never reads: the server's write waits.
         let gets = "GET v\n".repeat(20_000);
-        let mut stream = hog.0.into_inner().into_inner();
-        tokio::spawn(async move {
-            let _ = stream.write_all(gets.as_bytes()).await;
-            std::future::pending::<()>().await; // keep it open, unread
-        });
-        tokio::time::sleep(Duration::from_millis(200)).await; // let it pile up
+        let (mut answers, mut requests) = hog.0.into_inner().into_inner().into_split();
+        tokio::spawn(async move { requests.write_all(gets.as_bytes()).await });
+        // Once the answers come, the server is busy until its write waits.
+        timeout(BOUND, answers.peek(&mut [0]))
+            .await
+            .unwrap()
+            .unwrap();
         stop.send(()).unwrap();
         assert_eq!(timeout(BOUND, server).await.unwrap().unwrap(), 1, "one cut");
     }
