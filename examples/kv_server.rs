@@ -493,6 +493,16 @@ mod tests {
         task.await.unwrap().unwrap();
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn requests_that_arrived_are_answered_before_the_goodbye() {
+        let stop = CancellationToken::new();
+        let (mut client, task) = connect(&Store::default(), Limits::default(), &stop);
+        client.write_all(b"SET a 1\nGET a\n").await.unwrap();
+        stop.cancel(); // before the handler has read a byte
+        assert_eq!(read_all(client).await, "OK\nVALUE 1\nBYE shutting down\n");
+        task.await.unwrap().unwrap();
+    }
+
     // Real sockets, on the real clock, from here on.
 
     async fn start(
