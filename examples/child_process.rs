@@ -8,7 +8,7 @@
 // nothing installed, the program is its own child: `--child ...` makes it
 // play one.
 //
-// Run it with `cargo run --features real-io --example subprocess`.
+// Run it with `cargo run --features real-io --example child_process`.
 
 // `mdbook test` links crates with `-L` only, so the book needs these lines;
 // cargo does not, and they change nothing when it builds this file.
@@ -208,7 +208,7 @@ mod tests {
     use tokio::process::{ChildStdin, ChildStdout};
 
     /// Where `child_command` tells the child which part to play.
-    const CHILD_ARGS: &str = "SUBPROCESS_CHILD_ARGS";
+    const CHILD_ARGS: &str = "CHILD_PROCESS_ARGS";
 
     /// What libtest prints before it runs the one test `child`.
     const LIBTEST_HEADER: &[u8] = b"\nrunning 1 test\n";
