@@ -201,7 +201,6 @@ mod tests {
     use super::*;
 
     use std::future::{Future, poll_fn};
-    use std::pin::pin;
     use std::task::Poll;
 
     use tokio::io::AsyncReadExt;
@@ -385,7 +384,7 @@ mod tests {
         let mut child = start(&mut command).await;
         let stdin = child.stdin.take().expect("stdin is piped");
         let stdout = child.stdout.take().expect("stdout is piped");
-        let mut waiting = pin!(async move { child.wait().await });
+        let mut waiting = Box::pin(async move { child.wait().await });
         let polled = poll_fn(|cx| Poll::Ready(waiting.as_mut().poll(cx))).await;
         assert!(polled.is_pending(), "the child waits for its stdin");
         drop(waiting);
