@@ -220,21 +220,22 @@ step "clippy" cargo clippy --workspace --all-targets --locked --features real-io
 step "clippy with the paused clock" cargo clippy --workspace --all-targets --locked --features "$BOOK_FEATURES" -- -D warnings
 step "build the examples for the book" prepare_book_crates
 
-# Three long jobs run side by side, since much of their time is waiting (for
-# the examples' real seconds, for Chromium): `cargo test` and the browser
-# tests in the background, each into a log shown when it ends, and
-# `mdbook test` in front. They touch no file another one writes.
+# `cargo test` runs in the background (into a log shown when it ends) beside
+# `mdbook test`: much of its time is waiting for the examples' processes.
+# The browser tests start once `mdbook test` is done: beside it, Chromium
+# got so little CPU that mdBook's own 6-second timeout on the playground's
+# crate list fired on print.html. They touch no file another job writes.
 CARGO_TEST_LOG=target/cargo-test.log
 cargo test --locked --no-fail-fast --features real-io >"$CARGO_TEST_LOG" 2>&1 &
 cargo_test_pid=$!
 browser_pid=""
 if [ -n "${MDBOOK:-}" ]; then
     step "mdbook build" build_book
+    step "mdbook test" test_book
     if ! printf '%s\n' "${failed[@]}" | grep -qx 'mdbook build'; then
         browser_tests >"$BROWSER_LOG" 2>&1 &
         browser_pid=$!
     fi
-    step "mdbook test" test_book
     step "compile_fail errors" compile_fail_messages
 else
     failed+=("mdbook build and test (no mdBook)")
@@ -248,7 +249,7 @@ real_runs() {
 }
 step "cargo test (beside mdbook test)" wait_for "$cargo_test_pid" "$CARGO_TEST_LOG"
 if [ -n "$browser_pid" ]; then
-    step "browser tests of the built book (beside mdbook test)" wait_for "$browser_pid" "$BROWSER_LOG"
+    step "browser tests of the built book (after mdbook test)" wait_for "$browser_pid" "$BROWSER_LOG"
 else
     failed+=("browser tests (the book did not build)")
 fi
