@@ -20,6 +20,7 @@ extern crate rusqlite;
 extern crate tokio;
 
 use std::error::Error;
+use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::resume_unwind;
@@ -38,6 +39,7 @@ use rusqlite::Connection;
 use tokio::fs::{File, OpenOptions};
 use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio::net::TcpListener;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::task::{JoinHandle, spawn_blocking};
 
@@ -185,12 +187,66 @@ fn show_progress(done: usize, total: usize) {
 }
 // ANCHOR_END: progress
 
+// ANCHOR: signals
+/// The signals that ask a program to stop: Ctrl-C in a terminal, and
+/// SIGTERM from `kill`, `docker stop`, systemd or Kubernetes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stop {
+    CtrlC,
+    Terminate,
+}
+
+/// Listens for both signals from the moment it is made (Unix only).
+struct Signals {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl Signals {
+    fn listen() -> io::Result<Signals> {
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// The next signal. Cancel safe, like `Signal::recv`: in `select!`, a
+    /// signal that arrives while another branch wins waits for the next call.
+    async fn next(&mut self) -> Stop {
+        tokio::select! {
+            _ = self.interrupt.recv() => Stop::CtrlC,
+            _ = self.terminate.recv() => Stop::Terminate,
+        }
+    }
+}
+
+impl Stop {
+    /// What a shell reports for a program that the signal killed: 128 plus
+    /// the signal's number.
+    fn exit_code(self) -> ExitCode {
+        match self {
+            Stop::CtrlC => ExitCode::from(128 + 2),
+            Stop::Terminate => ExitCode::from(128 + 15),
+        }
+    }
+}
+// ANCHOR_END: signals
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stop::CtrlC => "Ctrl-C",
+            Stop::Terminate => "SIGTERM",
+        })
+    }
+}
+
 // ANCHOR: crawl
 #[derive(Debug, Default, PartialEq)]
 struct Summary {
     stored: usize,
     failed: usize,
-    interrupted: bool,
+    stopped_by: Option<Stop>,
 }
 
 async fn get_text(client: &Client, url: Url) -> (Url, reqwest::Result<String>) {
@@ -203,13 +259,14 @@ async fn get_text(client: &Client, url: Url) -> (Url, reqwest::Result<String>) {
 }
 
 /// Downloads `urls`, at most `LIMIT` at a time and each within `timeout`,
-/// and stores each page as it arrives, until every URL is done or Ctrl-C is
-/// pressed.
+/// and stores each page as it arrives, until every URL is done or a signal
+/// asks it to stop.
 async fn crawl(
     urls: Vec<Url>,
     timeout: Duration,
     db: &Db,
     log: &Logger,
+    signals: &mut Signals,
 ) -> Result<Summary, BoxError> {
     let client = Client::builder().timeout(timeout).no_proxy().build()?;
     let total = urls.len();
@@ -218,16 +275,12 @@ async fn crawl(
             .map(|url| get_text(&client, url))
             .buffer_unordered(LIMIT)
     );
-    // Like every future, this does nothing until it is polled: the first
-    // turn of the loop installs the handler for Ctrl-C.
-    let mut ctrl_c = pin!(tokio::signal::ctrl_c());
     let mut summary = Summary::default();
     loop {
         let (url, page) = tokio::select! {
-            biased; // look at Ctrl-C first, every time
-            signal = &mut ctrl_c => {
-                signal?;
-                summary.interrupted = true;
+            biased; // look at the signals first, every time
+            stop = signals.next() => {
+                summary.stopped_by = Some(stop);
                 break;
             }
             next = pages.next() => match next {
@@ -255,28 +308,53 @@ async fn crawl(
 }
 // ANCHOR_END: crawl
 
+// ANCHOR: shutdown
+/// How long closing may take once the crawl has stopped.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Runs `closing` to its end, unless it takes longer than `deadline` or
+/// `another_signal` comes first: a program asked twice stops at once.
+async fn close_within<T>(
+    deadline: Duration,
+    another_signal: impl Future<Output = Stop>,
+    closing: impl Future<Output = io::Result<T>>,
+) -> Result<T, BoxError> {
+    tokio::select! {
+        closed = tokio::time::timeout(deadline, closing) => match closed {
+            Ok(result) => Ok(result?),
+            Err(_) => Err(format!("closing took longer than {deadline:?}: gave up").into()),
+        },
+        stop = another_signal => Err(format!("{stop} while closing: gave up").into()),
+    }
+}
+// ANCHOR_END: shutdown
+
 // ANCHOR: run
 /// Opens the database and the log in `dir`, crawls, and closes both.
 async fn run(dir: &Path, urls: Vec<Url>, timeout: Duration) -> Result<Summary, BoxError> {
+    let mut signals = Signals::listen()?; // from here on, a signal is an event
     let db = Db::open(&dir.join("pages.db")).await?;
     let (log, writer) = start_logger(&dir.join("crawl.log")).await?;
-    let summary = crawl(urls, timeout, &db, &log).await;
+    let summary = crawl(urls, timeout, &db, &log, &mut signals).await;
     if io::stdout().is_terminal() {
         println!(); // end the progress line
     }
     let last_line = match &summary {
         Ok(Summary {
-            interrupted: true, ..
-        }) => "interrupted by Ctrl-C".to_string(),
+            stopped_by: Some(stop),
+            ..
+        }) => format!("interrupted by {stop}"),
         Ok(_) => "done".to_string(),
         Err(error) => format!("stopped by an error: {error}"),
     };
-    // This fails only if the writer has stopped, and then `finish` says why.
-    let _ = log.log(last_line.as_str()).await;
-    drop(log);
-    // The writer's own error, such as a full disk, comes first: the crawl
-    // only knows that the writer stopped.
-    let lines = writer.finish().await?; // every line is in the file now
+    let closing = async {
+        // This fails only if the writer has stopped, and then `finish` says
+        // why: its own error, such as a full disk, comes first.
+        let _ = log.log(last_line.as_str()).await;
+        drop(log);
+        writer.finish().await // every line is in the file now
+    };
+    let lines = close_within(SHUTDOWN_DEADLINE, signals.next(), closing).await?;
     let summary = summary?;
     println!(
         "{last_line}: {} stored, {} failed",
@@ -377,12 +455,9 @@ async fn main() -> Result<ExitCode, BoxError> {
     let server = serve(recipe_site(Duration::from_millis(250))).await?;
     let dir = ScratchDir::new("crawl_and_store")?;
     let summary = run(&dir.path, recipe_urls(server, pages), TIMEOUT).await?;
-    // 130 is what a shell reports for a program stopped by Ctrl-C.
-    Ok(if summary.interrupted {
-        ExitCode::from(130)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(summary
+        .stopped_by
+        .map_or(ExitCode::SUCCESS, Stop::exit_code))
 }
 // ANCHOR_END: main
 
@@ -441,7 +516,7 @@ mod tests {
         let expected = Summary {
             stored: 5,
             failed: 1,
-            interrupted: false,
+            stopped_by: None,
         };
         assert_eq!(summary, expected);
         let recipes: Vec<String> = (1..=5).map(|n| format!("/recipes/{n}")).collect();
@@ -473,7 +548,7 @@ mod tests {
         let expected = Summary {
             stored: 0,
             failed: 1,
-            interrupted: false,
+            stopped_by: None,
         };
         assert_eq!(summary, expected);
         let log = log_lines(&dir.path);
@@ -567,6 +642,19 @@ mod tests {
         assert_eq!(stored[0], "/recipes/1");
     }
 
+    /// A closing that never ends gives up at the deadline, to the second.
+    #[tokio::test(start_paused = true)]
+    async fn closing_gives_up_at_the_deadline() {
+        let start = tokio::time::Instant::now();
+        let never = std::future::pending::<io::Result<()>>();
+        let no_signal = std::future::pending::<Stop>();
+        let error = close_within(SHUTDOWN_DEADLINE, no_signal, never)
+            .await
+            .expect_err("it gives up");
+        assert_eq!(start.elapsed(), SHUTDOWN_DEADLINE);
+        assert_eq!(error.to_string(), "closing took longer than 10s: gave up");
+    }
+
     #[test]
     fn page_count_reads_one_optional_number() {
         let args = |list: &[&str]| {
@@ -599,10 +687,10 @@ mod tests {
         const CRAWLER: &str = "child_crawls_until_stopped";
         const THREE_STORED: &str = "[3/4] pages done";
 
-        /// Not a test of its own: the two tests below run it in a child
-        /// process. Three recipes arrive at once; `/stuck` never does, and
-        /// with a timeout of an hour, far longer than the tests wait, the
-        /// crawl waits for it until a signal stops it.
+        /// Not a test of its own: the tests below run it in a child process.
+        /// Three recipes arrive at once; `/stuck` never does, and with a
+        /// timeout of an hour, far longer than the tests wait, the crawl
+        /// waits for it until a signal stops it.
         #[test]
         #[ignore = "a helper that the signal tests run in a child process"]
         fn child_crawls_until_stopped() {
@@ -620,14 +708,32 @@ mod tests {
                     .await
                     .expect("runs")
             });
-            assert_eq!(
-                summary,
-                Summary {
-                    stored: 3,
-                    failed: 0,
-                    interrupted: true
-                }
-            );
+            assert_eq!((summary.stored, summary.failed), (3, 0));
+            assert!(summary.stopped_by.is_some(), "{summary:?}");
+        }
+
+        /// Not a test of its own: a test below runs it in a child process.
+        /// A first signal starts a closing that never ends; the second must
+        /// end it, long before the deadline of an hour.
+        #[test]
+        #[ignore = "a helper that the signal tests run in a child process"]
+        fn child_hangs_while_closing() {
+            if std::env::var_os(CHILD_DIR).is_none() {
+                return;
+            }
+            let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+            runtime.block_on(async {
+                let mut signals = Signals::listen().expect("signal handlers");
+                println!("listening");
+                let first = signals.next().await;
+                println!("closing after {first}");
+                let never = std::future::pending::<io::Result<()>>();
+                let hour = Duration::from_secs(3600);
+                let error = close_within(hour, signals.next(), never)
+                    .await
+                    .expect_err("a second signal ends it");
+                println!("{error}");
+            });
         }
 
         /// Not a test of its own either: the Ctrl-C test below runs it in a
@@ -645,11 +751,13 @@ mod tests {
             };
             let dir = PathBuf::from(dir);
             let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+            let hour = Duration::from_secs(3600);
             let summary = runtime.block_on(async {
                 let server = serve(recipe_site(Duration::ZERO)).await.expect("a server");
                 let urls = vec![url(server, "/recipes/1"), url(server, "/stuck")];
                 let db = Db::open(&dir.join("pages.db")).await.expect("a database");
                 let (log, writer) = start_logger(&dir.join("crawl.log")).await.expect("a log");
+                let mut signals = Signals::listen().expect("signal handlers");
                 let mut interrupt = signal(SignalKind::interrupt()).expect("a handler for SIGINT");
                 let held = db.conn.lock().unwrap_or_else(PoisonError::into_inner);
                 let gate = async {
@@ -658,8 +766,7 @@ mod tests {
                     interrupt.recv().await;
                     drop(held);
                 };
-                let (summary, ()) =
-                    tokio::join!(crawl(urls, Duration::from_secs(3600), &db, &log), gate);
+                let (summary, ()) = tokio::join!(crawl(urls, hour, &db, &log, &mut signals), gate);
                 drop(log);
                 writer.finish().await.expect("the log is written");
                 summary.expect("crawls")
@@ -669,7 +776,7 @@ mod tests {
                 Summary {
                     stored: 1,
                     failed: 0,
-                    interrupted: true
+                    stopped_by: Some(Stop::CtrlC)
                 }
             );
         }
@@ -724,20 +831,25 @@ mod tests {
             }
         }
 
-        /// Sends `signal` (`INT` or `KILL`) with `kill`, then waits at most
-        /// 30 s for the child's output to end, and kills it if it is still
-        /// running; returns whether it succeeded, and the rest of its output.
-        fn signal_and_wait(
-            mut child: ChildGuard,
-            lines: std_mpsc::Receiver<String>,
-            signal: &str,
-        ) -> (bool, Vec<String>) {
-            // The shell's own `kill`, which every `sh` has.
+        /// Sends `signal` (`INT`, `TERM` or `KILL`) to the child with the
+        /// shell's own `kill`, which every `sh` has.
+        fn send(child: &ChildGuard, signal: &str) {
             let sent = Command::new("sh")
                 .args(["-c", &format!("kill -{signal} {}", child.0.id())])
                 .status()
                 .expect("`sh` runs");
             assert!(sent.success(), "kill -{signal} failed");
+        }
+
+        /// Sends `signal`, then waits at most 30 s for the child's output to
+        /// end, and kills it if it is still running; returns whether it
+        /// succeeded, and the rest of its output.
+        fn signal_and_wait(
+            mut child: ChildGuard,
+            lines: std_mpsc::Receiver<String>,
+            signal: &str,
+        ) -> (bool, Vec<String>) {
+            send(&child, signal);
             let mut rest = Vec::new();
             // The reader thread stops at the end of the child's output.
             let deadline = Instant::now() + Duration::from_secs(30);
@@ -751,18 +863,19 @@ mod tests {
             (status.success(), rest)
         }
 
-        #[test]
-        fn ctrl_c_stops_the_downloads_and_keeps_what_was_stored() {
-            let dir = ScratchDir::new("test-ctrl-c").expect("a fresh directory");
+        /// Stops the crawling child with `signal`, and checks that it
+        /// closed cleanly and kept its three pages.
+        fn check_a_clean_stop(name: &str, signal: &str, stop: Stop) {
+            let dir = ScratchDir::new(name).expect("a fresh directory");
             let (child, lines) = start_child(&dir.path, CRAWLER, THREE_STORED);
-            let (succeeded, rest) = signal_and_wait(child, lines, "INT");
+            let (succeeded, rest) = signal_and_wait(child, lines, signal);
             assert!(succeeded, "the child's own checks failed: {rest:?}");
             for line in [
-                "interrupted by Ctrl-C: 3 stored, 0 failed",
+                &format!("interrupted by {stop}: 3 stored, 0 failed"),
                 "the database holds 3 pages",
                 "the log holds 4 lines",
             ] {
-                assert!(rest.contains(&line.to_string()), "{line}: {rest:?}");
+                assert!(rest.iter().any(|l| l == line), "{line}: {rest:?}");
             }
             assert_eq!(
                 stored_urls(&dir.path),
@@ -770,9 +883,33 @@ mod tests {
             );
             let log = log_lines(&dir.path);
             assert_eq!(log.len(), 4, "{log:?}");
-            assert_eq!(
-                log.last().map(String::as_str),
-                Some("interrupted by Ctrl-C")
+            assert_eq!(log.last(), Some(&format!("interrupted by {stop}")));
+        }
+
+        #[test]
+        fn ctrl_c_stops_the_downloads_and_keeps_what_was_stored() {
+            check_a_clean_stop("test-ctrl-c", "INT", Stop::CtrlC);
+        }
+
+        #[test]
+        fn sigterm_stops_the_crawl_as_cleanly_as_ctrl_c() {
+            check_a_clean_stop("test-sigterm", "TERM", Stop::Terminate);
+        }
+
+        /// The first signal starts a closing that would take an hour; the
+        /// second ends it at once.
+        #[test]
+        fn a_second_signal_ends_a_hanging_shutdown_at_once() {
+            let dir = ScratchDir::new("test-twice").expect("a fresh directory");
+            let (child, lines) = start_child(&dir.path, "child_hangs_while_closing", "listening");
+            send(&child, "TERM");
+            let closing = lines.recv_timeout(Duration::from_secs(30));
+            assert_eq!(closing.as_deref(), Ok("closing after SIGTERM"));
+            let (succeeded, rest) = signal_and_wait(child, lines, "INT");
+            assert!(succeeded, "the child's own checks failed: {rest:?}");
+            assert!(
+                rest.iter().any(|l| l == "Ctrl-C while closing: gave up"),
+                "{rest:?}"
             );
         }
 
