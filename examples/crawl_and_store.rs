@@ -25,7 +25,6 @@ use std::io::{self, IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::resume_unwind;
 use std::path::{Path, PathBuf};
-use std::pin::pin;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -33,22 +32,26 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::Path as UrlPath;
 use axum::routing::get;
-use futures::{StreamExt, stream};
-use reqwest::{Client, Url};
+use reqwest::{Client, Response, Url};
 use rusqlite::Connection;
 use tokio::fs::{File, OpenOptions};
 use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{Signal, SignalKind, signal};
-use tokio::sync::mpsc;
-use tokio::task::{JoinHandle, spawn_blocking};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::{JoinHandle, JoinSet, spawn_blocking};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
 /// At most this many downloads at once.
 const LIMIT: usize = 4;
-/// How long one download may take (`main` passes this to `run`).
+/// How long a server may keep us waiting for an answer, and then for each
+/// piece of it (`main` passes this to `run`).
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest page we accept, in bytes.
+const MAX_BODY: usize = 1 << 20;
+/// Who is asking, so that a site's owner can tell.
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 // The database, as in the `sqlite_store` example.
 
@@ -72,6 +75,8 @@ impl Db {
         let path = path.to_path_buf();
         let conn = unblock(move || {
             let conn = Connection::open(path)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
             conn.execute_batch(
                 "CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, body TEXT NOT NULL)",
             )?;
@@ -108,6 +113,16 @@ impl Db {
     async fn page_count(&self) -> rusqlite::Result<i64> {
         self.call(|conn| conn.query_row("SELECT count(*) FROM pages", (), |row| row.get(0)))
             .await
+    }
+
+    /// Closes the connection, if this is the last handle, on the blocking
+    /// pool, and returns SQLite's error instead of dropping it.
+    async fn close(self) -> rusqlite::Result<()> {
+        let Ok(conn) = Arc::try_unwrap(self.conn) else {
+            return Ok(());
+        };
+        let conn = conn.into_inner().unwrap_or_else(PoisonError::into_inner);
+        unblock(move || conn.close().map_err(|(_conn, error)| error)).await
     }
 }
 
@@ -249,18 +264,30 @@ struct Summary {
     stopped_by: Option<Stop>,
 }
 
-async fn get_text(client: &Client, url: Url) -> (Url, reqwest::Result<String>) {
-    let response = client.get(url.clone()).send().await;
-    let text = match response.and_then(|r| r.error_for_status()) {
-        Ok(response) => response.text().await,
-        Err(error) => Err(error),
-    };
+/// One page, as in the `http_download` example: its text, at most
+/// `MAX_BODY` bytes of it.
+async fn get_text(client: &Client, url: Url) -> (Url, Result<String, BoxError>) {
+    let text = async {
+        let response = client.get(url.clone()).send().await?.error_for_status()?;
+        read_body(response).await
+    }
+    .await;
     (url, text)
 }
 
-/// Downloads `urls`, at most `LIMIT` at a time and each within `timeout`,
-/// and stores each page as it arrives, until every URL is done or a signal
-/// asks it to stop.
+async fn read_body(mut response: Response) -> Result<String, BoxError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(format!("the page is larger than {MAX_BODY} bytes").into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8(body)?)
+}
+
+/// Downloads `urls`, at most `LIMIT` at a time, and stores each page as it
+/// arrives, until every URL is done or a signal asks it to stop.
 async fn crawl(
     urls: Vec<Url>,
     timeout: Duration,
@@ -268,13 +295,30 @@ async fn crawl(
     log: &Logger,
     signals: &mut Signals,
 ) -> Result<Summary, BoxError> {
-    let client = Client::builder().timeout(timeout).no_proxy().build()?;
+    let client = Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(timeout)
+        .read_timeout(timeout)
+        .no_proxy()
+        .build()?;
     let total = urls.len();
-    let mut pages = pin!(
-        stream::iter(urls)
-            .map(|url| get_text(&client, url))
-            .buffer_unordered(LIMIT)
-    );
+    // Each download is a task of its own, so downloads go on while a page
+    // is stored. A bounded channel hands the pages to this loop: when it is
+    // full, finished downloads wait, holding their places in the limit.
+    let (send, mut pages) = mpsc::channel(LIMIT);
+    let limit = Arc::new(Semaphore::new(LIMIT));
+    let mut downloads = JoinSet::new();
+    for url in urls {
+        let (client, send, limit) = (client.clone(), send.clone(), Arc::clone(&limit));
+        downloads.spawn(async move {
+            let Ok(_place) = limit.acquire_owned().await else {
+                return; // the semaphore is never closed
+            };
+            // This fails only once `crawl` has returned: nobody wants it.
+            let _ = send.send(get_text(&client, url).await).await;
+        });
+    }
+    drop(send); // the channel ends when the last download has sent its page
     let mut summary = Summary::default();
     loop {
         let (url, page) = tokio::select! {
@@ -283,7 +327,7 @@ async fn crawl(
                 summary.stopped_by = Some(stop);
                 break;
             }
-            next = pages.next() => match next {
+            next = pages.recv() => match next {
                 Some(result) => result,
                 None => break, // every URL is done
             },
@@ -304,7 +348,8 @@ async fn crawl(
         show_progress(summary.stored + summary.failed, total);
     }
     Ok(summary)
-    // Returning drops `pages`, and with it every download still running.
+    // Returning drops `downloads`, a `JoinSet`, which aborts every download
+    // still running.
 }
 // ANCHOR_END: crawl
 
@@ -317,11 +362,11 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 async fn close_within<T>(
     deadline: Duration,
     another_signal: impl Future<Output = Stop>,
-    closing: impl Future<Output = io::Result<T>>,
+    closing: impl Future<Output = Result<T, BoxError>>,
 ) -> Result<T, BoxError> {
     tokio::select! {
         closed = tokio::time::timeout(deadline, closing) => match closed {
-            Ok(result) => Ok(result?),
+            Ok(result) => result,
             Err(_) => Err(format!("closing took longer than {deadline:?}: gave up").into()),
         },
         stop = another_signal => Err(format!("{stop} while closing: gave up").into()),
@@ -352,15 +397,18 @@ async fn run(dir: &Path, urls: Vec<Url>, timeout: Duration) -> Result<Summary, B
         // why: its own error, such as a full disk, comes first.
         let _ = log.log(last_line.as_str()).await;
         drop(log);
-        writer.finish().await // every line is in the file now
+        let lines = writer.finish().await?; // every line is in the file now
+        let pages = db.page_count().await?;
+        db.close().await?; // off the runtime's threads, with its error
+        Ok((lines, pages))
     };
-    let lines = close_within(SHUTDOWN_DEADLINE, signals.next(), closing).await?;
+    let (lines, pages) = close_within(SHUTDOWN_DEADLINE, signals.next(), closing).await?;
     let summary = summary?;
     println!(
         "{last_line}: {} stored, {} failed",
         summary.stored, summary.failed
     );
-    println!("the database holds {} pages", db.page_count().await?);
+    println!("the database holds {pages} pages");
     println!("the log holds {lines} lines");
     Ok(summary)
 }
@@ -585,6 +633,50 @@ mod tests {
         assert_eq!(log.last(), Some(&last), "{log:?}");
     }
 
+    /// The first `save` waits until the server has been asked for every
+    /// page: the downloads go on while a page is being stored. (Had storing
+    /// stopped them, the server would see only the first `LIMIT` requests,
+    /// and the wait below would fail after 30 s.)
+    #[tokio::test(flavor = "multi_thread")]
+    #[allow(clippy::await_holding_lock)] // holding it is the point
+    async fn downloads_go_on_while_a_page_is_stored() {
+        let dir = ScratchDir::new("test-pipeline").expect("a fresh directory");
+        let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let site = {
+            let asked = Arc::clone(&asked);
+            Router::new().route(
+                "/recipes/{n}",
+                get(move |UrlPath(n): UrlPath<u32>| async move {
+                    asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    format!("recipe {n}: boil the eggs")
+                }),
+            )
+        };
+        let server = serve(site).await.expect("a server");
+        let pages = 2 * LIMIT;
+        let urls = (1..=pages)
+            .map(|n| url(server, &format!("/recipes/{n}")))
+            .collect();
+        let db = Db::open(&dir.path.join("pages.db"))
+            .await
+            .expect("a database");
+        let (log, writer) = start_logger(&dir.path.join("crawl.log"))
+            .await
+            .expect("a log");
+        let mut signals = Signals::listen().expect("signal handlers");
+        let held = db.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let gate = async {
+            let every_page = || asked.load(std::sync::atomic::Ordering::SeqCst) == pages;
+            wait_until("every page to be asked for", every_page).await;
+            drop(held);
+        };
+        let (summary, ()) = tokio::join!(crawl(urls, GENEROUS, &db, &log, &mut signals), gate);
+        drop(log);
+        writer.finish().await.expect("the log is written");
+        let summary = summary.expect("crawls");
+        assert_eq!((summary.stored, summary.failed), (pages, 0));
+    }
+
     /// Whether this process has `/dev/full` open.
     #[cfg(target_os = "linux")]
     fn dev_full_is_open() -> bool {
@@ -646,7 +738,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn closing_gives_up_at_the_deadline() {
         let start = tokio::time::Instant::now();
-        let never = std::future::pending::<io::Result<()>>();
+        let never = std::future::pending::<Result<(), BoxError>>();
         let no_signal = std::future::pending::<Stop>();
         let error = close_within(SHUTDOWN_DEADLINE, no_signal, never)
             .await
@@ -727,7 +819,7 @@ mod tests {
                 println!("listening");
                 let first = signals.next().await;
                 println!("closing after {first}");
-                let never = std::future::pending::<io::Result<()>>();
+                let never = std::future::pending::<Result<(), BoxError>>();
                 let hour = Duration::from_secs(3600);
                 let error = close_within(hour, signals.next(), never)
                     .await
