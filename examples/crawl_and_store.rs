@@ -3,10 +3,10 @@
 // The three blocking calls of the course in one program: it downloads
 // pages over HTTP, four at a time, stores each page in SQLite as soon as it
 // arrives, logs what it does to a file, and shows its progress. Ctrl-C
-// (`tokio::signal::ctrl_c`, Python's `KeyboardInterrupt`) stops the
-// downloads, and the program still closes the log properly; every page it
+// (Python's `KeyboardInterrupt`) or SIGTERM stops the downloads, and the
+// program still closes the log and the database properly; every page it
 // stored is committed. It keeps its files in a scratch directory that it
-// deletes when it ends.
+// deletes when it ends, unless you pass `--keep`.
 //
 // Run it with `cargo run --features real-io --example crawl_and_store`, or
 // `-- 40` for 40 pages, which takes a few seconds: time to press Ctrl-C.
@@ -482,6 +482,15 @@ impl ScratchDir {
     }
 }
 
+impl ScratchDir {
+    /// Leaves the directory in place, and returns its path.
+    fn keep(mut self) -> PathBuf {
+        let path = std::mem::take(&mut self.path);
+        std::mem::forget(self); // no `Drop`: nothing is removed
+        path
+    }
+}
+
 impl Drop for ScratchDir {
     fn drop(&mut self) {
         if let Err(error) = std::fs::remove_dir_all(&self.path) {
@@ -493,7 +502,11 @@ impl Drop for ScratchDir {
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> Result<ExitCode, BoxError> {
-    let pages = match page_count(std::env::args().skip(1)) {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    // `--keep` leaves the database and the log in place, to look at.
+    let keep = args.iter().position(|a| a == "--keep");
+    let keep = keep.map(|at| args.remove(at)).is_some();
+    let pages = match page_count(args.into_iter()) {
         Ok(pages) => pages,
         Err(message) => {
             eprintln!("error: {message}");
@@ -502,8 +515,11 @@ async fn main() -> Result<ExitCode, BoxError> {
     };
     let server = serve(recipe_site(Duration::from_millis(250))).await?;
     let dir = ScratchDir::new("crawl_and_store")?;
-    let summary = run(&dir.path, recipe_urls(server, pages), TIMEOUT).await?;
-    Ok(summary
+    let summary = run(&dir.path, recipe_urls(server, pages), TIMEOUT).await;
+    if keep {
+        println!("kept {}", dir.keep().display());
+    }
+    Ok(summary?
         .stopped_by
         .map_or(ExitCode::SUCCESS, Stop::exit_code))
 }
@@ -745,6 +761,15 @@ mod tests {
             .expect_err("it gives up");
         assert_eq!(start.elapsed(), SHUTDOWN_DEADLINE);
         assert_eq!(error.to_string(), "closing took longer than 10s: gave up");
+    }
+
+    #[test]
+    fn a_kept_scratch_directory_stays() {
+        let dir = ScratchDir::new("test-keep").expect("a fresh directory");
+        std::fs::write(dir.path.join("pages.db"), "rows").expect("a file");
+        let path = dir.keep();
+        assert!(path.join("pages.db").exists());
+        std::fs::remove_dir_all(path).expect("removed by hand");
     }
 
     #[test]
