@@ -51,7 +51,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest page we accept, in bytes.
 const MAX_BODY: usize = 1 << 20;
 /// Who is asking, so that a site's owner can tell.
-const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+const USER_AGENT: &str = "recipe-crawler/0.1";
 
 // The database, as in the `sqlite_store` example.
 

@@ -52,7 +52,7 @@ const READ_TIMEOUT: Duration = Duration::from_secs(2);
 /// The largest body we accept, in bytes.
 const MAX_BODY: usize = 1 << 20;
 /// Who is asking, so that a site's owner can tell.
-const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+const USER_AGENT: &str = "egg-downloader/0.1";
 
 /// One client for every request, like one `aiohttp.ClientSession`: it keeps
 /// connections open and reuses them.
