@@ -3,10 +3,10 @@
 // The three blocking calls of the course in one program: it downloads
 // pages over HTTP, four at a time, stores each page in SQLite as soon as it
 // arrives, logs what it does to a file, and shows its progress. Ctrl-C
-// (`tokio::signal::ctrl_c`, Python's `KeyboardInterrupt`) stops the
-// downloads, and the program still closes the log properly; every page it
+// (Python's `KeyboardInterrupt`) or SIGTERM stops the downloads, and the
+// program still closes the log and the database properly; every page it
 // stored is committed. It keeps its files in a scratch directory that it
-// deletes when it ends.
+// deletes when it ends, unless you pass `--keep`.
 //
 // Run it with `cargo run --features real-io --example crawl_and_store`, or
 // `-- 40` for 40 pages, which takes a few seconds: time to press Ctrl-C.
@@ -20,11 +20,11 @@ extern crate rusqlite;
 extern crate tokio;
 
 use std::error::Error;
+use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::resume_unwind;
 use std::path::{Path, PathBuf};
-use std::pin::pin;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -32,21 +32,26 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::Path as UrlPath;
 use axum::routing::get;
-use futures::{StreamExt, stream};
-use reqwest::{Client, Url};
+use reqwest::{Client, Response, Url};
 use rusqlite::Connection;
 use tokio::fs::{File, OpenOptions};
 use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
-use tokio::task::{JoinHandle, spawn_blocking};
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::{JoinHandle, JoinSet, spawn_blocking};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
 /// At most this many downloads at once.
 const LIMIT: usize = 4;
-/// How long one download may take (`main` passes this to `run`).
+/// How long a server may keep us waiting for an answer, and then for each
+/// piece of it (`main` passes this to `run`).
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest page we accept, in bytes.
+const MAX_BODY: usize = 1 << 20;
+/// Who is asking, so that a site's owner can tell.
+const USER_AGENT: &str = "recipe-crawler/0.1";
 
 // The database, as in the `sqlite_store` example.
 
@@ -70,6 +75,8 @@ impl Db {
         let path = path.to_path_buf();
         let conn = unblock(move || {
             let conn = Connection::open(path)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
             conn.execute_batch(
                 "CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, body TEXT NOT NULL)",
             )?;
@@ -106,6 +113,16 @@ impl Db {
     async fn page_count(&self) -> rusqlite::Result<i64> {
         self.call(|conn| conn.query_row("SELECT count(*) FROM pages", (), |row| row.get(0)))
             .await
+    }
+
+    /// Closes the connection, if this is the last handle, on the blocking
+    /// pool, and returns SQLite's error instead of dropping it.
+    async fn close(self) -> rusqlite::Result<()> {
+        let Ok(conn) = Arc::try_unwrap(self.conn) else {
+            return Ok(());
+        };
+        let conn = conn.into_inner().unwrap_or_else(PoisonError::into_inner);
+        unblock(move || conn.close().map_err(|(_conn, error)| error)).await
     }
 }
 
@@ -185,52 +202,132 @@ fn show_progress(done: usize, total: usize) {
 }
 // ANCHOR_END: progress
 
+// ANCHOR: signals
+/// The signals that ask a program to stop: Ctrl-C in a terminal, and
+/// SIGTERM from `kill`, `docker stop`, systemd or Kubernetes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stop {
+    CtrlC,
+    Terminate,
+}
+
+/// Listens for both signals from the moment it is made (Unix only).
+struct Signals {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl Signals {
+    fn listen() -> io::Result<Signals> {
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// The next signal. Cancel safe, like `Signal::recv`: in `select!`, a
+    /// signal that arrives while another branch wins waits for the next call.
+    async fn next(&mut self) -> Stop {
+        tokio::select! {
+            _ = self.interrupt.recv() => Stop::CtrlC,
+            _ = self.terminate.recv() => Stop::Terminate,
+        }
+    }
+}
+
+impl Stop {
+    /// What a shell reports for a program that the signal killed: 128 plus
+    /// the signal's number.
+    fn exit_code(self) -> ExitCode {
+        match self {
+            Stop::CtrlC => ExitCode::from(128 + 2),
+            Stop::Terminate => ExitCode::from(128 + 15),
+        }
+    }
+}
+// ANCHOR_END: signals
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stop::CtrlC => "Ctrl-C",
+            Stop::Terminate => "SIGTERM",
+        })
+    }
+}
+
 // ANCHOR: crawl
 #[derive(Debug, Default, PartialEq)]
 struct Summary {
     stored: usize,
     failed: usize,
-    interrupted: bool,
+    stopped_by: Option<Stop>,
 }
 
-async fn get_text(client: &Client, url: Url) -> (Url, reqwest::Result<String>) {
-    let response = client.get(url.clone()).send().await;
-    let text = match response.and_then(|r| r.error_for_status()) {
-        Ok(response) => response.text().await,
-        Err(error) => Err(error),
-    };
+/// One page, as in the `http_download` example: its text, at most
+/// `MAX_BODY` bytes of it.
+async fn get_text(client: &Client, url: Url) -> (Url, Result<String, BoxError>) {
+    let text = async {
+        let response = client.get(url.clone()).send().await?.error_for_status()?;
+        read_body(response).await
+    }
+    .await;
     (url, text)
 }
 
-/// Downloads `urls`, at most `LIMIT` at a time and each within `timeout`,
-/// and stores each page as it arrives, until every URL is done or Ctrl-C is
-/// pressed.
+async fn read_body(mut response: Response) -> Result<String, BoxError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(format!("the page is larger than {MAX_BODY} bytes").into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8(body)?)
+}
+
+/// Downloads `urls`, at most `LIMIT` at a time, and stores each page as it
+/// arrives, until every URL is done or a signal asks it to stop.
 async fn crawl(
     urls: Vec<Url>,
     timeout: Duration,
     db: &Db,
     log: &Logger,
+    signals: &mut Signals,
 ) -> Result<Summary, BoxError> {
-    let client = Client::builder().timeout(timeout).no_proxy().build()?;
+    let client = Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(timeout)
+        .read_timeout(timeout)
+        .no_proxy()
+        .build()?;
     let total = urls.len();
-    let mut pages = pin!(
-        stream::iter(urls)
-            .map(|url| get_text(&client, url))
-            .buffer_unordered(LIMIT)
-    );
-    // Like every future, this does nothing until it is polled: the first
-    // turn of the loop installs the handler for Ctrl-C.
-    let mut ctrl_c = pin!(tokio::signal::ctrl_c());
+    // Each download is a task of its own, so downloads go on while a page
+    // is stored. A bounded channel hands the pages to this loop: when it is
+    // full, finished downloads wait, holding their places in the limit.
+    let (send, mut pages) = mpsc::channel(LIMIT);
+    let limit = Arc::new(Semaphore::new(LIMIT));
+    let mut downloads = JoinSet::new();
+    for url in urls {
+        let (client, send, limit) = (client.clone(), send.clone(), Arc::clone(&limit));
+        downloads.spawn(async move {
+            let Ok(_place) = limit.acquire_owned().await else {
+                return; // the semaphore is never closed
+            };
+            // This fails only once `crawl` has returned: nobody wants it.
+            let _ = send.send(get_text(&client, url).await).await;
+        });
+    }
+    drop(send); // the channel ends when the last download has sent its page
     let mut summary = Summary::default();
     loop {
         let (url, page) = tokio::select! {
-            biased; // look at Ctrl-C first, every time
-            signal = &mut ctrl_c => {
-                signal?;
-                summary.interrupted = true;
+            biased; // look at the signals first, every time
+            stop = signals.next() => {
+                summary.stopped_by = Some(stop);
                 break;
             }
-            next = pages.next() => match next {
+            next = pages.recv() => match next {
                 Some(result) => result,
                 None => break, // every URL is done
             },
@@ -251,38 +348,67 @@ async fn crawl(
         show_progress(summary.stored + summary.failed, total);
     }
     Ok(summary)
-    // Returning drops `pages`, and with it every download still running.
+    // Returning drops `downloads`, a `JoinSet`, which aborts every download
+    // still running.
 }
 // ANCHOR_END: crawl
+
+// ANCHOR: shutdown
+/// How long closing may take once the crawl has stopped.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Runs `closing` to its end, unless it takes longer than `deadline` or
+/// `another_signal` comes first: a program asked twice stops at once.
+async fn close_within<T>(
+    deadline: Duration,
+    another_signal: impl Future<Output = Stop>,
+    closing: impl Future<Output = Result<T, BoxError>>,
+) -> Result<T, BoxError> {
+    tokio::select! {
+        closed = tokio::time::timeout(deadline, closing) => match closed {
+            Ok(result) => result,
+            Err(_) => Err(format!("closing took longer than {deadline:?}: gave up").into()),
+        },
+        stop = another_signal => Err(format!("{stop} while closing: gave up").into()),
+    }
+}
+// ANCHOR_END: shutdown
 
 // ANCHOR: run
 /// Opens the database and the log in `dir`, crawls, and closes both.
 async fn run(dir: &Path, urls: Vec<Url>, timeout: Duration) -> Result<Summary, BoxError> {
+    let mut signals = Signals::listen()?; // from here on, a signal is an event
     let db = Db::open(&dir.join("pages.db")).await?;
     let (log, writer) = start_logger(&dir.join("crawl.log")).await?;
-    let summary = crawl(urls, timeout, &db, &log).await;
+    let summary = crawl(urls, timeout, &db, &log, &mut signals).await;
     if io::stdout().is_terminal() {
         println!(); // end the progress line
     }
     let last_line = match &summary {
         Ok(Summary {
-            interrupted: true, ..
-        }) => "interrupted by Ctrl-C".to_string(),
+            stopped_by: Some(stop),
+            ..
+        }) => format!("interrupted by {stop}"),
         Ok(_) => "done".to_string(),
         Err(error) => format!("stopped by an error: {error}"),
     };
-    // This fails only if the writer has stopped, and then `finish` says why.
-    let _ = log.log(last_line.as_str()).await;
-    drop(log);
-    // The writer's own error, such as a full disk, comes first: the crawl
-    // only knows that the writer stopped.
-    let lines = writer.finish().await?; // every line is in the file now
+    let closing = async {
+        // This fails only if the writer has stopped, and then `finish` says
+        // why: its own error, such as a full disk, comes first.
+        let _ = log.log(last_line.as_str()).await;
+        drop(log);
+        let lines = writer.finish().await?; // every line is in the file now
+        let pages = db.page_count().await?;
+        db.close().await?; // off the runtime's threads, with its error
+        Ok((lines, pages))
+    };
+    let (lines, pages) = close_within(SHUTDOWN_DEADLINE, signals.next(), closing).await?;
     let summary = summary?;
     println!(
         "{last_line}: {} stored, {} failed",
         summary.stored, summary.failed
     );
-    println!("the database holds {} pages", db.page_count().await?);
+    println!("the database holds {pages} pages");
     println!("the log holds {lines} lines");
     Ok(summary)
 }
@@ -356,6 +482,15 @@ impl ScratchDir {
     }
 }
 
+impl ScratchDir {
+    /// Leaves the directory in place, and returns its path.
+    fn keep(mut self) -> PathBuf {
+        let path = std::mem::take(&mut self.path);
+        std::mem::forget(self); // no `Drop`: nothing is removed
+        path
+    }
+}
+
 impl Drop for ScratchDir {
     fn drop(&mut self) {
         if let Err(error) = std::fs::remove_dir_all(&self.path) {
@@ -367,7 +502,11 @@ impl Drop for ScratchDir {
 // ANCHOR: main
 #[tokio::main]
 async fn main() -> Result<ExitCode, BoxError> {
-    let pages = match page_count(std::env::args().skip(1)) {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    // `--keep` leaves the database and the log in place, to look at.
+    let keep = args.iter().position(|a| a == "--keep");
+    let keep = keep.map(|at| args.remove(at)).is_some();
+    let pages = match page_count(args.into_iter()) {
         Ok(pages) => pages,
         Err(message) => {
             eprintln!("error: {message}");
@@ -376,13 +515,13 @@ async fn main() -> Result<ExitCode, BoxError> {
     };
     let server = serve(recipe_site(Duration::from_millis(250))).await?;
     let dir = ScratchDir::new("crawl_and_store")?;
-    let summary = run(&dir.path, recipe_urls(server, pages), TIMEOUT).await?;
-    // 130 is what a shell reports for a program stopped by Ctrl-C.
-    Ok(if summary.interrupted {
-        ExitCode::from(130)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let summary = run(&dir.path, recipe_urls(server, pages), TIMEOUT).await;
+    if keep {
+        println!("kept {}", dir.keep().display());
+    }
+    Ok(summary?
+        .stopped_by
+        .map_or(ExitCode::SUCCESS, Stop::exit_code))
 }
 // ANCHOR_END: main
 
@@ -441,7 +580,7 @@ mod tests {
         let expected = Summary {
             stored: 5,
             failed: 1,
-            interrupted: false,
+            stopped_by: None,
         };
         assert_eq!(summary, expected);
         let recipes: Vec<String> = (1..=5).map(|n| format!("/recipes/{n}")).collect();
@@ -473,7 +612,7 @@ mod tests {
         let expected = Summary {
             stored: 0,
             failed: 1,
-            interrupted: false,
+            stopped_by: None,
         };
         assert_eq!(summary, expected);
         let log = log_lines(&dir.path);
@@ -508,6 +647,50 @@ mod tests {
         let log = log_lines(&dir.path);
         let last = format!("stopped by an error: {error}");
         assert_eq!(log.last(), Some(&last), "{log:?}");
+    }
+
+    /// The first `save` waits until the server has been asked for every
+    /// page: the downloads go on while a page is being stored. (Had storing
+    /// stopped them, the server would see only the first `LIMIT` requests,
+    /// and the wait below would fail after 30 s.)
+    #[tokio::test(flavor = "multi_thread")]
+    #[allow(clippy::await_holding_lock)] // holding it is the point
+    async fn downloads_go_on_while_a_page_is_stored() {
+        let dir = ScratchDir::new("test-pipeline").expect("a fresh directory");
+        let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let site = {
+            let asked = Arc::clone(&asked);
+            Router::new().route(
+                "/recipes/{n}",
+                get(move |UrlPath(n): UrlPath<u32>| async move {
+                    asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    format!("recipe {n}: boil the eggs")
+                }),
+            )
+        };
+        let server = serve(site).await.expect("a server");
+        let pages = 2 * LIMIT;
+        let urls = (1..=pages)
+            .map(|n| url(server, &format!("/recipes/{n}")))
+            .collect();
+        let db = Db::open(&dir.path.join("pages.db"))
+            .await
+            .expect("a database");
+        let (log, writer) = start_logger(&dir.path.join("crawl.log"))
+            .await
+            .expect("a log");
+        let mut signals = Signals::listen().expect("signal handlers");
+        let held = db.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let gate = async {
+            let every_page = || asked.load(std::sync::atomic::Ordering::SeqCst) == pages;
+            wait_until("every page to be asked for", every_page).await;
+            drop(held);
+        };
+        let (summary, ()) = tokio::join!(crawl(urls, GENEROUS, &db, &log, &mut signals), gate);
+        drop(log);
+        writer.finish().await.expect("the log is written");
+        let summary = summary.expect("crawls");
+        assert_eq!((summary.stored, summary.failed), (pages, 0));
     }
 
     /// Whether this process has `/dev/full` open.
@@ -567,6 +750,28 @@ mod tests {
         assert_eq!(stored[0], "/recipes/1");
     }
 
+    /// A closing that never ends gives up at the deadline, to the second.
+    #[tokio::test(start_paused = true)]
+    async fn closing_gives_up_at_the_deadline() {
+        let start = tokio::time::Instant::now();
+        let never = std::future::pending::<Result<(), BoxError>>();
+        let no_signal = std::future::pending::<Stop>();
+        let error = close_within(SHUTDOWN_DEADLINE, no_signal, never)
+            .await
+            .expect_err("it gives up");
+        assert_eq!(start.elapsed(), SHUTDOWN_DEADLINE);
+        assert_eq!(error.to_string(), "closing took longer than 10s: gave up");
+    }
+
+    #[test]
+    fn a_kept_scratch_directory_stays() {
+        let dir = ScratchDir::new("test-keep").expect("a fresh directory");
+        std::fs::write(dir.path.join("pages.db"), "rows").expect("a file");
+        let path = dir.keep();
+        assert!(path.join("pages.db").exists());
+        std::fs::remove_dir_all(path).expect("removed by hand");
+    }
+
     #[test]
     fn page_count_reads_one_optional_number() {
         let args = |list: &[&str]| {
@@ -599,10 +804,10 @@ mod tests {
         const CRAWLER: &str = "child_crawls_until_stopped";
         const THREE_STORED: &str = "[3/4] pages done";
 
-        /// Not a test of its own: the two tests below run it in a child
-        /// process. Three recipes arrive at once; `/stuck` never does, and
-        /// with a timeout of an hour, far longer than the tests wait, the
-        /// crawl waits for it until a signal stops it.
+        /// Not a test of its own: the tests below run it in a child process.
+        /// Three recipes arrive at once; `/stuck` never does, and with a
+        /// timeout of an hour, far longer than the tests wait, the crawl
+        /// waits for it until a signal stops it.
         #[test]
         #[ignore = "a helper that the signal tests run in a child process"]
         fn child_crawls_until_stopped() {
@@ -620,14 +825,32 @@ mod tests {
                     .await
                     .expect("runs")
             });
-            assert_eq!(
-                summary,
-                Summary {
-                    stored: 3,
-                    failed: 0,
-                    interrupted: true
-                }
-            );
+            assert_eq!((summary.stored, summary.failed), (3, 0));
+            assert!(summary.stopped_by.is_some(), "{summary:?}");
+        }
+
+        /// Not a test of its own: a test below runs it in a child process.
+        /// A first signal starts a closing that never ends; the second must
+        /// end it, long before the deadline of an hour.
+        #[test]
+        #[ignore = "a helper that the signal tests run in a child process"]
+        fn child_hangs_while_closing() {
+            if std::env::var_os(CHILD_DIR).is_none() {
+                return;
+            }
+            let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+            runtime.block_on(async {
+                let mut signals = Signals::listen().expect("signal handlers");
+                println!("listening");
+                let first = signals.next().await;
+                println!("closing after {first}");
+                let never = std::future::pending::<Result<(), BoxError>>();
+                let hour = Duration::from_secs(3600);
+                let error = close_within(hour, signals.next(), never)
+                    .await
+                    .expect_err("a second signal ends it");
+                println!("{error}");
+            });
         }
 
         /// Not a test of its own either: the Ctrl-C test below runs it in a
@@ -645,11 +868,13 @@ mod tests {
             };
             let dir = PathBuf::from(dir);
             let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+            let hour = Duration::from_secs(3600);
             let summary = runtime.block_on(async {
                 let server = serve(recipe_site(Duration::ZERO)).await.expect("a server");
                 let urls = vec![url(server, "/recipes/1"), url(server, "/stuck")];
                 let db = Db::open(&dir.join("pages.db")).await.expect("a database");
                 let (log, writer) = start_logger(&dir.join("crawl.log")).await.expect("a log");
+                let mut signals = Signals::listen().expect("signal handlers");
                 let mut interrupt = signal(SignalKind::interrupt()).expect("a handler for SIGINT");
                 let held = db.conn.lock().unwrap_or_else(PoisonError::into_inner);
                 let gate = async {
@@ -658,8 +883,7 @@ mod tests {
                     interrupt.recv().await;
                     drop(held);
                 };
-                let (summary, ()) =
-                    tokio::join!(crawl(urls, Duration::from_secs(3600), &db, &log), gate);
+                let (summary, ()) = tokio::join!(crawl(urls, hour, &db, &log, &mut signals), gate);
                 drop(log);
                 writer.finish().await.expect("the log is written");
                 summary.expect("crawls")
@@ -669,7 +893,7 @@ mod tests {
                 Summary {
                     stored: 1,
                     failed: 0,
-                    interrupted: true
+                    stopped_by: Some(Stop::CtrlC)
                 }
             );
         }
@@ -724,20 +948,25 @@ mod tests {
             }
         }
 
-        /// Sends `signal` (`INT` or `KILL`) with `kill`, then waits at most
-        /// 30 s for the child's output to end, and kills it if it is still
-        /// running; returns whether it succeeded, and the rest of its output.
-        fn signal_and_wait(
-            mut child: ChildGuard,
-            lines: std_mpsc::Receiver<String>,
-            signal: &str,
-        ) -> (bool, Vec<String>) {
-            // The shell's own `kill`, which every `sh` has.
+        /// Sends `signal` (`INT`, `TERM` or `KILL`) to the child with the
+        /// shell's own `kill`, which every `sh` has.
+        fn send(child: &ChildGuard, signal: &str) {
             let sent = Command::new("sh")
                 .args(["-c", &format!("kill -{signal} {}", child.0.id())])
                 .status()
                 .expect("`sh` runs");
             assert!(sent.success(), "kill -{signal} failed");
+        }
+
+        /// Sends `signal`, then waits at most 30 s for the child's output to
+        /// end, and kills it if it is still running; returns whether it
+        /// succeeded, and the rest of its output.
+        fn signal_and_wait(
+            mut child: ChildGuard,
+            lines: std_mpsc::Receiver<String>,
+            signal: &str,
+        ) -> (bool, Vec<String>) {
+            send(&child, signal);
             let mut rest = Vec::new();
             // The reader thread stops at the end of the child's output.
             let deadline = Instant::now() + Duration::from_secs(30);
@@ -751,18 +980,19 @@ mod tests {
             (status.success(), rest)
         }
 
-        #[test]
-        fn ctrl_c_stops_the_downloads_and_keeps_what_was_stored() {
-            let dir = ScratchDir::new("test-ctrl-c").expect("a fresh directory");
+        /// Stops the crawling child with `signal`, and checks that it
+        /// closed cleanly and kept its three pages.
+        fn check_a_clean_stop(name: &str, signal: &str, stop: Stop) {
+            let dir = ScratchDir::new(name).expect("a fresh directory");
             let (child, lines) = start_child(&dir.path, CRAWLER, THREE_STORED);
-            let (succeeded, rest) = signal_and_wait(child, lines, "INT");
+            let (succeeded, rest) = signal_and_wait(child, lines, signal);
             assert!(succeeded, "the child's own checks failed: {rest:?}");
             for line in [
-                "interrupted by Ctrl-C: 3 stored, 0 failed",
+                &format!("interrupted by {stop}: 3 stored, 0 failed"),
                 "the database holds 3 pages",
                 "the log holds 4 lines",
             ] {
-                assert!(rest.contains(&line.to_string()), "{line}: {rest:?}");
+                assert!(rest.iter().any(|l| l == line), "{line}: {rest:?}");
             }
             assert_eq!(
                 stored_urls(&dir.path),
@@ -770,9 +1000,33 @@ mod tests {
             );
             let log = log_lines(&dir.path);
             assert_eq!(log.len(), 4, "{log:?}");
-            assert_eq!(
-                log.last().map(String::as_str),
-                Some("interrupted by Ctrl-C")
+            assert_eq!(log.last(), Some(&format!("interrupted by {stop}")));
+        }
+
+        #[test]
+        fn ctrl_c_stops_the_downloads_and_keeps_what_was_stored() {
+            check_a_clean_stop("test-ctrl-c", "INT", Stop::CtrlC);
+        }
+
+        #[test]
+        fn sigterm_stops_the_crawl_as_cleanly_as_ctrl_c() {
+            check_a_clean_stop("test-sigterm", "TERM", Stop::Terminate);
+        }
+
+        /// The first signal starts a closing that would take an hour; the
+        /// second ends it at once.
+        #[test]
+        fn a_second_signal_ends_a_hanging_shutdown_at_once() {
+            let dir = ScratchDir::new("test-twice").expect("a fresh directory");
+            let (child, lines) = start_child(&dir.path, "child_hangs_while_closing", "listening");
+            send(&child, "TERM");
+            let closing = lines.recv_timeout(Duration::from_secs(30));
+            assert_eq!(closing.as_deref(), Ok("closing after SIGTERM"));
+            let (succeeded, rest) = signal_and_wait(child, lines, "INT");
+            assert!(succeeded, "the child's own checks failed: {rest:?}");
+            assert!(
+                rest.iter().any(|l| l == "Ctrl-C while closing: gave up"),
+                "{rest:?}"
             );
         }
 

@@ -2,8 +2,8 @@
 //
 // The course's `connection()` context manager, made real with SQLite. The
 // `rusqlite` driver blocks, so every call runs on tokio's blocking pool
-// (`asyncio.to_thread`). The connection is a guard: it is closed when the
-// last handle to it goes away. A transaction is a function that takes the
+// (`asyncio.to_thread`). The database is in WAL mode, and `close` closes
+// it off the runtime's threads and reports SQLite's error. A transaction is a function that takes the
 // body as a closure, like `with_log_file`: it commits when the body returns
 // `Ok`, and rolls back when the body returns `Err` or panics.
 //
@@ -20,7 +20,7 @@ use std::panic::resume_unwind;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::task::spawn_blocking;
 
 // ANCHOR: unblock
@@ -41,7 +41,7 @@ async fn unblock<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -
 
 // ANCHOR: db
 /// An open SQLite database that async code can share. Clones are handles to
-/// the same connection; it is closed when the last one is dropped.
+/// the same connection.
 #[derive(Clone)]
 struct Db {
     conn: Arc<Mutex<Connection>>,
@@ -53,6 +53,12 @@ impl Db {
         let path = path.to_path_buf();
         let conn = unblock(move || {
             let conn = Connection::open(path)?;
+            // WAL: readers do not wait for the writer, and a commit appends
+            // to one log file. NORMAL: the log is synced at checkpoints, not
+            // at each commit, so a power cut (not a crash of the program)
+            // may undo the last commits; it never corrupts the file.
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
             conn.execute_batch(
                 "CREATE TABLE IF NOT EXISTS eggs (
                     number INTEGER PRIMARY KEY,
@@ -82,6 +88,18 @@ impl Db {
         })
         .await
     }
+
+    /// Closes the connection if this is the last handle (otherwise the
+    /// last one closes it when dropped). Closing writes the log back into
+    /// the database file, so it runs on the blocking pool, and its error,
+    /// which `Drop` would discard, comes back.
+    async fn close(self) -> rusqlite::Result<()> {
+        let Ok(conn) = Arc::try_unwrap(self.conn) else {
+            return Ok(());
+        };
+        let conn = conn.into_inner().unwrap_or_else(PoisonError::into_inner);
+        unblock(move || conn.close().map_err(|(_conn, error)| error)).await
+    }
 }
 // ANCHOR_END: db
 
@@ -99,7 +117,10 @@ impl Db {
         E: From<rusqlite::Error> + Send + 'static,
     {
         self.call(move |conn| {
-            let tx = conn.transaction()?;
+            // IMMEDIATE takes the write lock at once: a transaction that
+            // starts as a reader and then writes could fail with "database
+            // is locked" without waiting, in WAL mode.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = body(&tx)?; // `?` drops `tx`, and its `Drop` rolls back
             tx.commit()?;
             Ok(value)
@@ -192,10 +213,12 @@ async fn main() -> Result<(), BoxError> {
         let result = store(&db, vec![(5, 5), (6, 0)]).await;
         println!("store 5, then cracked 6:   {}", outcome(&result));
         println!("  in the table: {:?}", egg_numbers(&db).await?);
-    } // the last handle goes: the connection is closed
+        db.close().await?;
+    }
     let db = Db::open(&path).await?;
     println!("closed and opened again:");
     println!("  in the table: {:?}", egg_numbers(&db).await?);
+    db.close().await?;
     Ok(())
 }
 // ANCHOR_END: main
@@ -271,9 +294,46 @@ mod tests {
         let dir = ScratchDir::new("test-reopen").expect("a fresh directory");
         let db = fresh_db(&dir).await;
         store(&db, vec![(3, 4)]).await.expect("stores");
-        drop(db);
+        db.close().await.expect("closes");
         let db = Db::open(&dir.join("test.db")).await.expect("opens again");
         assert_eq!(egg_numbers(&db).await.expect("reads"), [1, 2, 3]);
+    }
+
+    /// Until the last close, the commits are in the log file beside the
+    /// database; closing copies them back and removes the log.
+    #[tokio::test]
+    async fn the_database_is_in_wal_mode_and_closing_checkpoints_it() {
+        let dir = ScratchDir::new("test-wal").expect("a fresh directory");
+        let db = fresh_db(&dir).await;
+        let mode: String = db
+            .call(|conn| conn.pragma_query_value(None, "journal_mode", |row| row.get(0)))
+            .await
+            .expect("a mode");
+        assert_eq!(mode, "wal");
+        let log = dir.join("test.db-wal");
+        assert!(log.exists(), "the commits are in the log");
+        db.close().await.expect("closes");
+        assert!(!log.exists(), "closing checkpointed the log");
+    }
+
+    /// `BEGIN IMMEDIATE` takes the write lock before the body runs: another
+    /// connection cannot start writing, even before the body's first
+    /// statement. (A plain `BEGIN` would let it.)
+    #[tokio::test]
+    async fn a_transaction_holds_the_write_lock_from_its_start() {
+        let dir = ScratchDir::new("test-immediate").expect("a fresh directory");
+        let db = fresh_db(&dir).await;
+        let path = dir.join("test.db");
+        let other_writer = db
+            .transaction(move |_tx| {
+                let other = Connection::open(path)?;
+                other.busy_timeout(Duration::ZERO)?;
+                Ok::<_, rusqlite::Error>(other.execute_batch("BEGIN IMMEDIATE"))
+            })
+            .await
+            .expect("the transaction runs");
+        let error = other_writer.expect_err("the write lock is taken");
+        assert_eq!(error.sqlite_error_code(), Some(ErrorCode::DatabaseBusy));
     }
 
     /// The test runs on one thread. Had `call` run `work` on it, `work`
