@@ -96,8 +96,9 @@ impl Db {
         unblock(move || work(&mut conn.lock().unwrap_or_else(PoisonError::into_inner))).await
     }
 
-    /// One statement, so one transaction: once this returns, the row is in
-    /// the file.
+    /// One statement, so one transaction: once this returns, the row is
+    /// committed (in the log file, safe if the process is killed; with
+    /// `synchronous=NORMAL` a power cut may still undo it).
     async fn save(&self, url: &Url, body: String) -> rusqlite::Result<()> {
         let url = url.to_string();
         self.call(move |conn| {
@@ -116,7 +117,7 @@ impl Db {
     }
 
     /// Closes the connection, if this is the last handle, on the blocking
-    /// pool, and returns SQLite's error instead of dropping it.
+    /// pool: closing writes the log back into the database file.
     async fn close(self) -> rusqlite::Result<()> {
         let Ok(conn) = Arc::try_unwrap(self.conn) else {
             return Ok(());
@@ -500,8 +501,21 @@ impl Drop for ScratchDir {
 }
 
 // ANCHOR: main
-#[tokio::main]
-async fn main() -> Result<ExitCode, BoxError> {
+fn main() -> Result<ExitCode, BoxError> {
+    run_then_leave(crawl_main())?
+}
+
+/// `#[tokio::main]`, except at the end: dropping a runtime waits, without a
+/// limit, for work on its blocking pool, such as a database close that
+/// `close_within` gave up on. `shutdown_background` does not wait.
+fn run_then_leave<F: Future>(future: F) -> io::Result<F::Output> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let output = runtime.block_on(future);
+    runtime.shutdown_background();
+    Ok(output)
+}
+
+async fn crawl_main() -> Result<ExitCode, BoxError> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     // `--keep` leaves the database and the log in place, to look at.
     let keep = args.iter().position(|a| a == "--keep");
@@ -761,6 +775,28 @@ mod tests {
             .expect_err("it gives up");
         assert_eq!(start.elapsed(), SHUTDOWN_DEADLINE);
         assert_eq!(error.to_string(), "closing took longer than 10s: gave up");
+    }
+
+    /// A closing stuck on the blocking pool, where `close_within` cannot
+    /// stop it, does not keep the program from ending.
+    #[test]
+    fn a_closing_stuck_on_a_thread_does_not_keep_the_program_alive() {
+        let (never_sent, stuck) = std::sync::mpsc::channel::<()>();
+        let (done, ended) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let closing = async move {
+                let _ = spawn_blocking(move || stuck.recv()).await;
+                Ok(())
+            };
+            let no_signal = std::future::pending::<Stop>();
+            let program = close_within(Duration::from_millis(10), no_signal, closing);
+            let _ = done.send(run_then_leave(program).map(|closed| closed.is_err()));
+        });
+        let gave_up = ended
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the runtime ends without waiting for the stuck thread");
+        assert!(gave_up.expect("a runtime"), "closing gave up");
+        drop(never_sent); // lets the stuck thread end
     }
 
     #[test]

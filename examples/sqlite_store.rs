@@ -91,8 +91,8 @@ impl Db {
 
     /// Closes the connection if this is the last handle (otherwise the
     /// last one closes it when dropped). Closing writes the log back into
-    /// the database file, so it runs on the blocking pool, and its error,
-    /// which `Drop` would discard, comes back.
+    /// the database file, so it runs on the blocking pool. (SQLite does not
+    /// report a failed checkpoint; the next open recovers the log.)
     async fn close(self) -> rusqlite::Result<()> {
         let Ok(conn) = Arc::try_unwrap(self.conn) else {
             return Ok(());
