@@ -41,7 +41,8 @@ fn be_the_child(args: &[String]) -> io::Result<()> {
             for i in 1..=n {
                 thread::sleep(Duration::from_millis(100));
                 writeln!(stdout, "egg {i} of {n} is done")?;
-                // A pipe may keep output in a buffer: send each line now.
+                // Send each line now: Python buffers a pipe's output, and
+                // Rust does not promise that it never will.
                 stdout.flush()?;
             }
         }
