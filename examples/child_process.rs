@@ -371,6 +371,8 @@ mod tests {
     async fn start_kill_returns_at_once_and_wait_collects_the_child() {
         let mut child = start(&mut child_command("sleep 30")).await;
         child.start_kill().expect("the kill is sent");
+        // Sent, not yet collected: the child still has its process id.
+        assert!(child.id().is_some(), "start_kill does not wait");
         let status = timeout(LIMIT, child.wait()).await.expect("the child ends");
         assert_killed(&mut child, status.expect("wait"));
     }
