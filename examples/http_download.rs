@@ -386,6 +386,18 @@ mod tests {
     /// example's 2 s, a slow machine could fail them.
     const GENEROUS: Duration = Duration::from_secs(60);
 
+    /// For the tests on the paused clock: were the clock ever to jump while
+    /// a request waits on the network (tokio advances it when nothing is
+    /// ready), it would reach a retry's pause long before these timeouts.
+    fn paused_clock_client() -> reqwest::Result<Client> {
+        let a_day = Duration::from_secs(24 * 60 * 60);
+        Client::builder()
+            .connect_timeout(a_day)
+            .read_timeout(a_day)
+            .no_proxy()
+            .build()
+    }
+
     /// The example's URLs without `/slow`, which would take `GENEROUS` to
     /// time out: `a_page_that_never_answers_times_out_and_is_not_sent_again`
     /// tests it on its own.
@@ -612,6 +624,30 @@ mod tests {
         assert_eq!(got[0].1, format!("{USER_AGENT:?}"));
     }
 
+    #[tokio::test]
+    async fn without_user_agent_reqwest_sends_none() {
+        let app =
+            Router::new().route(
+                "/who",
+                get(|headers: HeaderMap| async move {
+                    headers.contains_key(USER_AGENT_HEADER).to_string()
+                }),
+            );
+        let server = serve(app).await.expect("a server");
+        let plain = Client::builder().no_proxy().build().expect("a client");
+        let got = outcomes(&plain, vec![url(server, "/who")], LIMIT).await;
+        assert_eq!(got[0].1, "false");
+    }
+
+    #[tokio::test]
+    async fn a_body_that_is_not_utf8_is_not_text() {
+        let app = Router::new().route("/bytes", get(|| async { vec![b'e', 0xff] }));
+        let server = serve(app).await.expect("a server");
+        let client = client(GENEROUS).expect("a client");
+        let got = outcomes(&client, vec![url(server, "/bytes")], LIMIT).await;
+        assert_eq!(got, [("/bytes".to_string(), "NotText".to_string(), 1)]);
+    }
+
     /// Answers 429 with `Retry-After: SECONDS` the first time, then works.
     fn busy_server(seconds: u64) -> Router {
         let calls = Arc::new(AtomicU32::new(0));
@@ -633,7 +669,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_429_is_tried_again_after_exactly_its_retry_after() {
         let server = serve(busy_server(3)).await.expect("a server");
-        let client = client(GENEROUS).expect("a client");
+        let client = paused_clock_client().expect("a client");
         let start = Instant::now();
         let page = fetch(&client, url(server, "/busy"), RETRY)
             .await
@@ -646,7 +682,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_retry_after_longer_than_we_wait_is_a_failure() {
         let server = serve(busy_server(3600)).await.expect("a server");
-        let client = client(GENEROUS).expect("a client");
+        let client = paused_clock_client().expect("a client");
         let start = Instant::now();
         let error = fetch(&client, url(server, "/busy"), RETRY)
             .await
@@ -663,7 +699,7 @@ mod tests {
         let server = serve(kitchen_server(Hits::default()))
             .await
             .expect("a server");
-        let client = client(GENEROUS).expect("a client");
+        let client = paused_clock_client().expect("a client");
         let retry = Retry {
             random: || 0.0,
             ..RETRY
