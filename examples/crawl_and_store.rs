@@ -400,7 +400,7 @@ async fn run(dir: &Path, urls: Vec<Url>, timeout: Duration) -> Result<Summary, B
         drop(log);
         let lines = writer.finish().await?; // every line is in the file now
         let pages = db.page_count().await?;
-        db.close().await?; // off the runtime's threads, with its error
+        db.close().await?; // off the runtime's threads
         Ok((lines, pages))
     };
     let (lines, pages) = close_within(SHUTDOWN_DEADLINE, signals.next(), closing).await?;
