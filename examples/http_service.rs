@@ -303,7 +303,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_body_that_is_not_a_new_egg_gets_422_or_400_from_axum() {
+    async fn a_body_that_is_not_a_new_egg_gets_422_400_or_415_from_axum() {
         let (address, _stop, _server) = start(app()).await;
         let client = client().expect("a client");
         let post = |body: &'static str| {
@@ -320,6 +320,16 @@ mod tests {
         );
         let not_json = post("soft, 6 minutes").await.expect("an answer");
         assert_eq!(not_json.status(), StatusCode::BAD_REQUEST.as_u16());
+        let no_content_type = client
+            .post(format!("http://{address}/eggs"))
+            .body(r#"{"name": "soft", "minutes": 6}"#)
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(
+            no_content_type.status(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE.as_u16()
+        );
     }
 
     /// The stream's pieces arrive in order, and the timeout does not cut the
