@@ -460,7 +460,8 @@ mod tests {
             // Two routes, to show that the limit counts them together.
             let router = Router::new()
                 .route("/gate", get(through.clone()))
-                .route("/other-gate", get(through));
+                .route("/other-gate", get(through))
+                .route("/slow", get(|| sleep(SLOW)));
             let polled = self.polled.clone();
             with_middleware(router, timeout, max_in_flight).layer(middleware::from_fn(
                 move |request: Request, next: Next| {
@@ -512,6 +513,29 @@ mod tests {
             assert_eq!(response.status(), StatusCode::OK.as_u16());
         }
         assert_eq!(gate.most.load(Ordering::SeqCst), 2);
+    }
+
+    /// How long `/slow` takes: less than the timeout of `the_wait_at_the_limit_counts_against_the_timeout`.
+    const SLOW: Duration = Duration::from_millis(600);
+
+    /// With a limit of 1 and a timeout of 1 s, `/slow` (600 ms) waits at
+    /// least 600 ms behind `/gate`: 1.2 s in all, over the timeout, though
+    /// its handler alone is under it.
+    #[tokio::test]
+    async fn the_wait_at_the_limit_counts_against_the_timeout() {
+        let gate = Gate::new();
+        let (address, _stop, _server) = start(gate.app(Duration::from_secs(1), 1)).await;
+        let client = client().expect("a client");
+        let first = tokio::spawn(client.get(format!("http://{address}/gate")).send());
+        gate.until_polled(1).await;
+        let waiting = tokio::spawn(client.get(format!("http://{address}/slow")).send());
+        gate.until_polled(2).await;
+        // `/gate` holds the one slot; `/slow` waits for it.
+        sleep(SLOW).await;
+        gate.gate.add_permits(1);
+        first.await.expect("no panic").expect("an answer");
+        let waiting = waiting.await.expect("no panic").expect("an answer");
+        assert_eq!(waiting.status(), StatusCode::REQUEST_TIMEOUT.as_u16());
     }
 
     #[tokio::test]
