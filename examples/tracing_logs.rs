@@ -25,11 +25,11 @@ use tracing_subscriber::prelude::*;
 
 // ANCHOR: setup
 /// Sends log lines to stdout, at the levels that RUST_LOG asks for
-/// (`info` when it is not set), like `logging.basicConfig`.
+/// (`info` when it is not set or empty), like `logging.basicConfig`.
 fn init_logs() -> Result<(), Box<dyn Error>> {
     let filter = match std::env::var("RUST_LOG") {
-        Ok(directives) => directives.parse::<Targets>()?,
-        Err(_) => Targets::new().with_default(Level::INFO),
+        Ok(directives) if !directives.is_empty() => directives.parse::<Targets>()?,
+        _ => Targets::new().with_default(Level::INFO),
     };
     let format = log_format::layer()
         .without_time() // only so that the book's output is the same on every run
@@ -172,11 +172,31 @@ mod tests {
         let filter: Targets = "warn,tracing_logs=debug".parse().expect("valid directives");
         let (captured, _guard) = capture(filter);
         order(1, 1).await.expect("one egg");
+        // Another crate: its warnings pass, its info lines do not.
+        info!(target: "another_crate", "not shown");
+        warn!(target: "another_crate", "shown");
+        let lines = captured.lines();
         assert_eq!(
-            captured.lines().last().map(String::as_str),
-            Some("DEBUG order{id=1 eggs=1}: shown only at the debug level")
+            lines[lines.len() - 2..],
+            [
+                "DEBUG order{id=1 eggs=1}: shown only at the debug level",
+                " WARN shown"
+            ]
         );
         assert!("tracing_logs=loudly".parse::<Targets>().is_err());
+    }
+
+    /// `#[instrument]` makes `INFO` spans: a filter that drops them drops
+    /// their fields from the lines inside, unless the span keeps its level.
+    #[tokio::test]
+    async fn a_span_the_filter_drops_gives_no_fields() {
+        let (captured, _guard) = capture("warn".parse().expect("valid directives"));
+        order(2, 3).await.expect("three eggs");
+        async { warn!("inside") }
+            .instrument(tracing::warn_span!("request", id = 7))
+            .await;
+        let expected = [" WARN a big order eggs=3", " WARN request{id=7}: inside"];
+        assert_eq!(captured.lines(), expected);
     }
 
     /// asyncio copies the context into a new task; `tokio::spawn` takes no
