@@ -447,6 +447,18 @@ mod tests {
         fn app(&self, timeout: Duration, max_in_flight: usize) -> Router {
             let (gate, entered, most) =
                 (self.gate.clone(), self.entered.clone(), self.most.clone());
+            let stream_gate = self.gate.clone();
+            // A body whose last piece waits at the gate.
+            let held_stream = move || {
+                let gate = stream_gate.clone();
+                async move {
+                    Body::from_stream(stream! {
+                        yield Ok::<_, Infallible>("first\n".to_string());
+                        let _pass = gate.acquire().await.expect("the gate stays open");
+                        yield Ok("last\n".to_string());
+                    })
+                }
+            };
             let through = move || {
                 let (gate, entered, most) = (gate.clone(), entered.clone(), most.clone());
                 async move {
@@ -461,7 +473,8 @@ mod tests {
             let router = Router::new()
                 .route("/gate", get(through.clone()))
                 .route("/other-gate", get(through))
-                .route("/slow", get(|| sleep(SLOW)));
+                .route("/slow", get(|| sleep(SLOW)))
+                .route("/held-stream", get(held_stream));
             let polled = self.polled.clone();
             with_middleware(router, timeout, max_in_flight).layer(middleware::from_fn(
                 move |request: Request, next: Next| {
@@ -536,6 +549,30 @@ mod tests {
         first.await.expect("no panic").expect("an answer");
         let waiting = waiting.await.expect("no panic").expect("an answer");
         assert_eq!(waiting.status(), StatusCode::REQUEST_TIMEOUT.as_u16());
+    }
+
+    /// With a limit of 1, a body still being sent holds no slot: `/slow`
+    /// gets through while `/held-stream` waits to send its last piece.
+    #[tokio::test]
+    async fn a_streamed_body_holds_no_slot_of_the_limit() {
+        let gate = Gate::new();
+        let (address, _stop, _server) = start(gate.app(BOUND, 1)).await;
+        let client = client().expect("a client");
+        let mut streaming = client
+            .get(format!("http://{address}/held-stream"))
+            .send()
+            .await
+            .expect("an answer");
+        let first = streaming.chunk().await.expect("a piece");
+        assert_eq!(first.as_deref(), Some(&b"first\n"[..]));
+        let slow = client
+            .get(format!("http://{address}/slow"))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(slow.status(), StatusCode::OK.as_u16());
+        gate.gate.add_permits(1);
+        assert_eq!(streaming.text().await.expect("the rest"), "last\n");
     }
 
     #[tokio::test]
