@@ -43,7 +43,8 @@ class KvServer:
         self.store: dict[str, str] = {}
         self.slots = asyncio.Semaphore(MAX_CLIENTS)
         self.stopping = asyncio.Event()
-        self.connections: set[asyncio.Task] = set()
+        # Each connection's task, and its writer (to cut it at the deadline).
+        self.connections: dict[asyncio.Task, asyncio.StreamWriter] = {}
 
     async def next_line(self, reader: asyncio.StreamReader) -> bytes | None:
         """The next line (or what came before the end), or None on shutdown."""
@@ -59,7 +60,7 @@ class KvServer:
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         """start_server runs this in a task of its own for each client."""
-        self.connections.add(asyncio.current_task())
+        self.connections[asyncio.current_task()] = writer
         try:
             if self.slots.locked():
                 writer.write(b"ERR busy\n")
@@ -70,7 +71,7 @@ class KvServer:
         except ConnectionError:
             pass  # the client went away
         finally:
-            self.connections.discard(asyncio.current_task())
+            self.connections.pop(asyncio.current_task(), None)
             writer.close()
 
     async def converse(self, reader, writer) -> None:
@@ -108,7 +109,9 @@ async def serve(server: asyncio.Server, kv: KvServer, shutdown) -> int:
     if kv.connections:
         _, pending = await asyncio.wait(set(kv.connections), timeout=DRAIN)
     for task in pending:
-        task.cancel()
+        # Cut it: abort() drops what is waiting to be sent (close() would
+        # wait for a client that never reads), and the handler then ends.
+        kv.connections[task].transport.abort()
     await asyncio.gather(*pending, return_exceptions=True)
     await server.wait_closed()
     return len(pending)
