@@ -164,7 +164,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> usize {
     let permits = Arc::new(Semaphore::new(limits.max_clients));
-    let stop = CancellationToken::new();
+    let stop = CancellationToken::new(); // "say goodbye"
+    let cut = CancellationToken::new(); // "hang up now", at the deadline
     let tasks = TaskTracker::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -182,9 +183,13 @@ pub async fn serve(
         };
         match Arc::clone(&permits).try_acquire_owned() {
             Ok(permit) => {
-                let (store, stop) = (Arc::clone(&store), stop.clone());
+                let (store, stop, cut) = (Arc::clone(&store), stop.clone(), cut.clone());
                 tasks.spawn(async move {
-                    let _ = handle(socket, store, limits, stop).await;
+                    tokio::select! {
+                        _ = handle(socket, store, limits, stop) => {}
+                        // Dropping the handler closes its socket.
+                        () = cut.cancelled() => {}
+                    }
                     drop(permit); // the next client may come in
                 });
             }
@@ -198,10 +203,13 @@ pub async fn serve(
     drop(listener); // new clients are refused from here on
     stop.cancel();
     tasks.close();
-    match timeout(limits.drain, tasks.wait()).await {
-        Ok(()) => 0,
-        Err(_) => tasks.len(),
+    if timeout(limits.drain, tasks.wait()).await.is_ok() {
+        return 0;
     }
+    let still_open = tasks.len();
+    cut.cancel();
+    tasks.wait().await; // at once: every handler has been dropped
+    still_open
 }
 // ANCHOR_END: serve
 
@@ -643,6 +651,15 @@ mod tests {
             .unwrap();
         stop.send(()).unwrap();
         assert_eq!(timeout(BOUND, server).await.unwrap().unwrap(), 1, "one cut");
+        // Cut means closed: what was sent before the cut, then the end (or
+        // a reset), long before the 20,000 answers.
+        let mut buffer = vec![0; 64 * 1024];
+        let mut received = 0;
+        while let Ok(n @ 1..) = timeout(BOUND, answers.read(&mut buffer)).await.unwrap() {
+            received += n;
+        }
+        let all = 20_000 * "VALUE \n".len() + 20_000 * 1000;
+        assert!(received < all, "the hog got all {received} bytes: not cut");
     }
 
     /// 300 clients at once, 20 requests each, every answer checked; then a
