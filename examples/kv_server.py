@@ -13,7 +13,7 @@ import sys
 
 # ANCHOR: limits
 MAX_CLIENTS = 100  # served at once; the next one gets `ERR busy`
-MAX_LINE = 1024  # StreamReader's limit: a longer line ends the connection
+MAX_LINE = 1024  # the longest line, newline included; a longer one ends the connection
 IDLE = 30.0  # seconds a client may stay silent
 DRAIN = 10.0  # seconds shutdown waits for connections to finish
 # ANCHOR_END: limits
@@ -89,7 +89,12 @@ class KvServer:
                     return
                 if not line.endswith(b"\n"):
                     return  # the client closed, maybe halfway through a line
-                answer, hang_up = execute(line.decode().rstrip("\r\n"), self.store)
+                try:
+                    text = line.decode()
+                except UnicodeDecodeError:
+                    answer, hang_up = "ERR not UTF-8", False
+                else:
+                    answer, hang_up = execute(text.rstrip("\r\n"), self.store)
             writer.write(f"{answer}\n".encode())
             await writer.drain()
             if hang_up:
@@ -121,7 +126,7 @@ async def serve(server: asyncio.Server, kv: KvServer, shutdown) -> int:
 # ANCHOR: signals
 async def run_server(port: int) -> int:
     kv = KvServer()
-    server = await asyncio.start_server(kv.handle, "127.0.0.1", port, limit=MAX_LINE)
+    server = await asyncio.start_server(kv.handle, "127.0.0.1", port, limit=MAX_LINE - 1)
     host, port = server.sockets[0].getsockname()[:2]
     print(f"listening on {host}:{port}", flush=True)
     first, second = asyncio.Event(), asyncio.Event()
@@ -182,7 +187,7 @@ async def demo_client(port: int) -> None:
 # ANCHOR: main
 async def demo() -> int:
     kv = KvServer()
-    server = await asyncio.start_server(kv.handle, "127.0.0.1", 0, limit=MAX_LINE)
+    server = await asyncio.start_server(kv.handle, "127.0.0.1", 0, limit=MAX_LINE - 1)
     port = server.sockets[0].getsockname()[1]
     stop = asyncio.Event()
     serving = asyncio.create_task(serve(server, kv, stop.wait()))

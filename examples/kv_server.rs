@@ -91,25 +91,28 @@ fn execute(line: &str, store: &Store) -> (String, bool) {
 enum Line {
     Command(String),
     TooLong,
+    /// A whole line, but not UTF-8 text.
+    NotText,
     /// The client closed the connection, maybe halfway through a line.
     Closed,
 }
 
 async fn read_line(reader: &mut (impl AsyncBufReadExt + Unpin), max: usize) -> io::Result<Line> {
-    let mut line = String::new();
-    // `take` stops the read after `max` bytes, newline or not.
-    let read = reader.take(max as u64).read_line(&mut line).await?;
-    Ok(if line.ends_with('\n') {
+    let mut line = Vec::new();
+    // `take` stops the read after `max` bytes, newline or not. Bytes, not a
+    // `String`: the cut may fall inside a multi-byte character.
+    let read = reader.take(max as u64).read_until(b'\n', &mut line).await?;
+    if line.pop() != Some(b'\n') {
+        return Ok(if read == max {
+            Line::TooLong
+        } else {
+            Line::Closed // the end of the stream: a half line is dropped
+        });
+    }
+    if line.last() == Some(&b'\r') {
         line.pop();
-        if line.ends_with('\r') {
-            line.pop();
-        }
-        Line::Command(line)
-    } else if read == max {
-        Line::TooLong
-    } else {
-        Line::Closed // the end of the stream: a half line is dropped
-    })
+    }
+    Ok(String::from_utf8(line).map_or(Line::NotText, Line::Command))
 }
 // ANCHOR_END: read_line
 
@@ -140,6 +143,7 @@ async fn handle(
             None => ("BYE idle timeout".to_owned(), true),
             Some(Line::Command(line)) => execute(&line, &store),
             Some(Line::TooLong) => ("ERR line too long".to_owned(), true),
+            Some(Line::NotText) => ("ERR not UTF-8".to_owned(), false),
             Some(Line::Closed) => break,
         };
         // Once a command has run, its answer is written even if the server
@@ -474,6 +478,31 @@ mod tests {
         task.await.unwrap().unwrap();
         assert!(store.lock().unwrap().contains_key("k"));
         assert!(!store.lock().unwrap().contains_key("big"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_byte_over_the_limit_is_too_long_even_inside_a_character() {
+        let limits = Limits::default();
+        for last in ["x", "é"] {
+            // max_line - 1 bytes, then `last`: the limit falls at or inside it.
+            let line = format!("SET k {}{last}\n", "v".repeat(limits.max_line - 7));
+            let (mut client, task) = connect(&Store::default(), limits, &CancellationToken::new());
+            client.write_all(line.as_bytes()).await.unwrap();
+            assert_eq!(read_all(client).await, "ERR line too long\n", "{last}");
+            task.await.unwrap().unwrap();
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_line_that_is_not_utf8_gets_an_error_and_the_client_goes_on() {
+        let (mut client, task) = connect(
+            &Store::default(),
+            Limits::default(),
+            &CancellationToken::new(),
+        );
+        client.write_all(b"SET k \xff\xfe\nQUIT\n").await.unwrap();
+        assert_eq!(read_all(client).await, "ERR not UTF-8\nBYE\n");
+        task.await.unwrap().unwrap();
     }
 
     #[tokio::test(start_paused = true)]
