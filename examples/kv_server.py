@@ -14,7 +14,7 @@ import sys
 # ANCHOR: limits
 MAX_CLIENTS = 100  # served at once; the next one gets `ERR busy`
 MAX_LINE = 1024  # the longest line, newline included; a longer one ends the connection
-IDLE = 30.0  # seconds a client may stay silent
+IDLE = 30.0  # seconds to finish a line, or to take an answer
 DRAIN = 10.0  # seconds shutdown waits for connections to finish
 # ANCHOR_END: limits
 
@@ -58,6 +58,12 @@ class KvServer:
             stop.cancel()
         return read.result() if read.done() else None
 
+    async def send(self, writer: asyncio.StreamWriter, answer: str) -> None:
+        """Writes one answer line; TimeoutError if the client does not take it."""
+        writer.write(f"{answer}\n".encode())
+        async with asyncio.timeout(IDLE):
+            await writer.drain()
+
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         """start_server runs this in a task of its own for each client."""
         self.connections[asyncio.current_task()] = writer
@@ -70,6 +76,8 @@ class KvServer:
                 await self.converse(reader, writer)
         except ConnectionError:
             pass  # the client went away
+        except TimeoutError:
+            writer.transport.abort()  # it never reads: close() would wait
         finally:
             self.connections.pop(asyncio.current_task(), None)
             writer.close()
@@ -84,8 +92,7 @@ class KvServer:
                 answer, hang_up = "ERR line too long", True
             else:
                 if line is None:
-                    writer.write(b"BYE shutting down\n")
-                    await writer.drain()
+                    await self.send(writer, "BYE shutting down")
                     return
                 if not line.endswith(b"\n"):
                     return  # the client closed, maybe halfway through a line
@@ -95,8 +102,7 @@ class KvServer:
                     answer, hang_up = "ERR not UTF-8", False
                 else:
                     answer, hang_up = execute(text.rstrip("\r\n"), self.store)
-            writer.write(f"{answer}\n".encode())
-            await writer.drain()
+            await self.send(writer, answer)
             if hang_up:
                 return
 # ANCHOR_END: connection

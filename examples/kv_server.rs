@@ -39,7 +39,8 @@ pub struct Limits {
     pub max_clients: usize,
     /// The longest line, newline included; a longer one ends the connection.
     pub max_line: usize,
-    /// How long a client may stay silent before the server hangs up.
+    /// How long the server waits for a client to finish a line, or to take
+    /// an answer, before it hangs up.
     pub idle: Duration,
     /// How long shutdown waits for connections to finish.
     pub drain: Duration,
@@ -117,6 +118,20 @@ async fn read_line(reader: &mut (impl AsyncBufReadExt + Unpin), max: usize) -> i
 // ANCHOR_END: read_line
 
 // ANCHOR: connection
+/// Writes one answer line; a client that does not take it within `idle`
+/// (it sends but never reads) ends the connection with an error.
+async fn send(
+    writer: &mut (impl AsyncWrite + Unpin),
+    answer: &str,
+    idle: Duration,
+) -> io::Result<()> {
+    let line = format!("{answer}\n");
+    match timeout(idle, writer.write_all(line.as_bytes())).await {
+        Ok(written) => written,
+        Err(_elapsed) => Err(io::ErrorKind::TimedOut.into()),
+    }
+}
+
 /// Serves one client until it quits, misbehaves, or the server stops.
 async fn handle(
     stream: impl AsyncRead + AsyncWrite,
@@ -135,7 +150,7 @@ async fn handle(
                 Err(_elapsed) => None,
             },
             () = stop.cancelled() => {
-                writer.write_all(b"BYE shutting down\n").await?;
+                send(&mut writer, "BYE shutting down", limits.idle).await?;
                 break;
             }
         };
@@ -148,7 +163,7 @@ async fn handle(
         };
         // Once a command has run, its answer is written even if the server
         // starts to stop meanwhile: shutdown waits for it (within `drain`).
-        writer.write_all(format!("{answer}\n").as_bytes()).await?;
+        send(&mut writer, &answer, limits.idle).await?;
         if hang_up {
             break;
         }
@@ -516,6 +531,22 @@ mod tests {
         let data = store.lock().unwrap();
         assert_eq!(data.get("kept").map(String::as_str), Some("yes"));
         assert_eq!(data.get("a").map(String::as_str), Some("1"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_client_that_never_reads_is_cut_after_the_idle_timeout() {
+        let limits = Limits::default();
+        let (mut client, task) = connect(&Store::default(), limits, &CancellationToken::new());
+        let start = Instant::now();
+        let value = "x".repeat(1000);
+        // Ten answers of 1 KB: more than the 4 KB pipe holds.
+        let requests = format!("SET v {value}\n{}", "GET v\n".repeat(10));
+        client.write_all(requests.as_bytes()).await.unwrap();
+        let ended = timeout(limits.idle * 2, task).await.expect("the task ends");
+        let error = ended.unwrap().expect_err("the write timed out");
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(start.elapsed(), limits.idle);
+        drop(client); // kept until here: the server's write stays blocked
     }
 
     #[tokio::test(start_paused = true)]
