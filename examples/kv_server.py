@@ -136,13 +136,16 @@ async def run_server(port: int) -> int:
     host, port = server.sockets[0].getsockname()[:2]
     print(f"listening on {host}:{port}", flush=True)
     first, second = asyncio.Event(), asyncio.Event()
+    last = signal.SIGINT
 
-    def on_signal() -> None:
+    def on_signal(number: signal.Signals) -> None:
+        nonlocal last
+        last = number
         (second if first.is_set() else first).set()
 
     loop = asyncio.get_running_loop()
     for number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(number, on_signal)
+        loop.add_signal_handler(number, on_signal, number)
 
     async def stopping() -> None:
         await first.wait()
@@ -156,7 +159,7 @@ async def run_server(port: int) -> int:
         print(f"stopped; connections cut at the deadline: {serving.result()}")
         return 0
     print("second signal: stopping now", flush=True)
-    return 130  # asyncio.run cancels the rest
+    return 128 + last  # as a shell reports it; asyncio.run cancels the rest
 # ANCHOR_END: signals
 
 

@@ -233,10 +233,11 @@ pub async fn serve(
 // ANCHOR_END: serve
 
 // ANCHOR: signals
-/// Counts Ctrl-C (SIGINT) and SIGTERM: `wait_for(n)` on the receiver waits
-/// for the `n`th.
-fn count_signals() -> io::Result<watch::Receiver<u32>> {
-    let (count, counted) = watch::channel(0);
+/// Counts Ctrl-C (SIGINT) and SIGTERM: `nth_signal(receiver, n)` waits
+/// for the `n`th. Each count comes with the exit code a shell reports for
+/// that signal, 128 + its number: 130 for SIGINT, 143 for SIGTERM.
+fn count_signals() -> io::Result<watch::Receiver<(u32, u8)>> {
+    let (count, counted) = watch::channel((0, 0));
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -244,27 +245,29 @@ fn count_signals() -> io::Result<watch::Receiver<u32>> {
         let mut terminate = signal(SignalKind::terminate())?;
         tokio::spawn(async move {
             loop {
-                tokio::select! {
-                    Some(()) = interrupt.recv() => {}
-                    Some(()) = terminate.recv() => {}
+                let code = tokio::select! {
+                    Some(()) = interrupt.recv() => 130,
+                    Some(()) = terminate.recv() => 143,
                     else => break,
-                }
-                count.send_modify(|n| *n += 1);
+                };
+                count.send_modify(|(n, last)| (*n, *last) = (*n + 1, code));
             }
         });
     }
     #[cfg(not(unix))]
     tokio::spawn(async move {
         while tokio::signal::ctrl_c().await.is_ok() {
-            count.send_modify(|n| *n += 1);
+            count.send_modify(|(n, last)| (*n, *last) = (*n + 1, 130));
         }
     });
     Ok(counted)
 }
 
-async fn nth_signal(mut counted: watch::Receiver<u32>, n: u32) {
-    if counted.wait_for(|&seen| seen >= n).await.is_err() {
-        std::future::pending().await // no more signals can come
+/// Waits for the `n`th signal and returns its exit code.
+async fn nth_signal(mut counted: watch::Receiver<(u32, u8)>, n: u32) -> u8 {
+    match counted.wait_for(|&(seen, _)| seen >= n).await {
+        Ok(seen) => seen.1,
+        Err(_) => std::future::pending().await, // no more signals can come
     }
 }
 
@@ -275,7 +278,7 @@ async fn run_server(port: u16) -> io::Result<ExitCode> {
     let counted = count_signals()?;
     let first = nth_signal(counted.clone(), 1);
     let stopping = async {
-        first.await;
+        let _ = first.await;
         println!("stopping: no new clients, telling the others BYE");
     };
     let store = Store::default();
@@ -284,9 +287,9 @@ async fn run_server(port: u16) -> io::Result<ExitCode> {
             println!("stopped; connections cut at the deadline: {still_open}");
             Ok(ExitCode::SUCCESS)
         }
-        () = nth_signal(counted, 2) => {
+        code = nth_signal(counted, 2) => {
             println!("second signal: stopping now");
-            Ok(ExitCode::from(130))
+            Ok(ExitCode::from(code))
         }
     }
 }
