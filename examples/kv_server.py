@@ -13,8 +13,8 @@ import sys
 
 # ANCHOR: limits
 MAX_CLIENTS = 100  # served at once; the next one gets `ERR busy`
-MAX_LINE = 1024  # StreamReader's limit: a longer line ends the connection
-IDLE = 30.0  # seconds a client may stay silent
+MAX_LINE = 1024  # the longest line, newline included; a longer one ends the connection
+IDLE = 30.0  # seconds to finish a line, or to take an answer
 DRAIN = 10.0  # seconds shutdown waits for connections to finish
 # ANCHOR_END: limits
 
@@ -43,7 +43,8 @@ class KvServer:
         self.store: dict[str, str] = {}
         self.slots = asyncio.Semaphore(MAX_CLIENTS)
         self.stopping = asyncio.Event()
-        self.connections: set[asyncio.Task] = set()
+        # Each connection's task, and its writer (to cut it at the deadline).
+        self.connections: dict[asyncio.Task, asyncio.StreamWriter] = {}
 
     async def next_line(self, reader: asyncio.StreamReader) -> bytes | None:
         """The next line (or what came before the end), or None on shutdown."""
@@ -57,9 +58,15 @@ class KvServer:
             stop.cancel()
         return read.result() if read.done() else None
 
+    async def send(self, writer: asyncio.StreamWriter, answer: str) -> None:
+        """Writes one answer line; TimeoutError if the client does not take it."""
+        writer.write(f"{answer}\n".encode())
+        async with asyncio.timeout(IDLE):
+            await writer.drain()
+
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         """start_server runs this in a task of its own for each client."""
-        self.connections.add(asyncio.current_task())
+        self.connections[asyncio.current_task()] = writer
         try:
             if self.slots.locked():
                 writer.write(b"ERR busy\n")
@@ -69,8 +76,10 @@ class KvServer:
                 await self.converse(reader, writer)
         except ConnectionError:
             pass  # the client went away
+        except TimeoutError:
+            writer.transport.abort()  # it never reads: close() would wait
         finally:
-            self.connections.discard(asyncio.current_task())
+            self.connections.pop(asyncio.current_task(), None)
             writer.close()
 
     async def converse(self, reader, writer) -> None:
@@ -83,14 +92,17 @@ class KvServer:
                 answer, hang_up = "ERR line too long", True
             else:
                 if line is None:
-                    writer.write(b"BYE shutting down\n")
-                    await writer.drain()
+                    await self.send(writer, "BYE shutting down")
                     return
                 if not line.endswith(b"\n"):
                     return  # the client closed, maybe halfway through a line
-                answer, hang_up = execute(line.decode().rstrip("\r\n"), self.store)
-            writer.write(f"{answer}\n".encode())
-            await writer.drain()
+                try:
+                    text = line.decode()
+                except UnicodeDecodeError:
+                    answer, hang_up = "ERR not UTF-8", False
+                else:
+                    answer, hang_up = execute(text.rstrip("\r\n"), self.store)
+            await self.send(writer, answer)
             if hang_up:
                 return
 # ANCHOR_END: connection
@@ -108,7 +120,9 @@ async def serve(server: asyncio.Server, kv: KvServer, shutdown) -> int:
     if kv.connections:
         _, pending = await asyncio.wait(set(kv.connections), timeout=DRAIN)
     for task in pending:
-        task.cancel()
+        # Cut it: abort() drops what is waiting to be sent (close() would
+        # wait for a client that never reads), and the handler then ends.
+        kv.connections[task].transport.abort()
     await asyncio.gather(*pending, return_exceptions=True)
     await server.wait_closed()
     return len(pending)
@@ -118,17 +132,20 @@ async def serve(server: asyncio.Server, kv: KvServer, shutdown) -> int:
 # ANCHOR: signals
 async def run_server(port: int) -> int:
     kv = KvServer()
-    server = await asyncio.start_server(kv.handle, "127.0.0.1", port, limit=MAX_LINE)
+    server = await asyncio.start_server(kv.handle, "127.0.0.1", port, limit=MAX_LINE - 1)
     host, port = server.sockets[0].getsockname()[:2]
     print(f"listening on {host}:{port}", flush=True)
     first, second = asyncio.Event(), asyncio.Event()
+    last = signal.SIGINT
 
-    def on_signal() -> None:
+    def on_signal(number: signal.Signals) -> None:
+        nonlocal last
+        last = number
         (second if first.is_set() else first).set()
 
     loop = asyncio.get_running_loop()
     for number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(number, on_signal)
+        loop.add_signal_handler(number, on_signal, number)
 
     async def stopping() -> None:
         await first.wait()
@@ -142,7 +159,7 @@ async def run_server(port: int) -> int:
         print(f"stopped; connections cut at the deadline: {serving.result()}")
         return 0
     print("second signal: stopping now", flush=True)
-    return 130  # asyncio.run cancels the rest
+    return 128 + last  # as a shell reports it; asyncio.run cancels the rest
 # ANCHOR_END: signals
 
 
@@ -179,7 +196,7 @@ async def demo_client(port: int) -> None:
 # ANCHOR: main
 async def demo() -> int:
     kv = KvServer()
-    server = await asyncio.start_server(kv.handle, "127.0.0.1", 0, limit=MAX_LINE)
+    server = await asyncio.start_server(kv.handle, "127.0.0.1", 0, limit=MAX_LINE - 1)
     port = server.sockets[0].getsockname()[1]
     stop = asyncio.Event()
     serving = asyncio.create_task(serve(server, kv, stop.wait()))

@@ -39,7 +39,8 @@ pub struct Limits {
     pub max_clients: usize,
     /// The longest line, newline included; a longer one ends the connection.
     pub max_line: usize,
-    /// How long a client may stay silent before the server hangs up.
+    /// How long the server waits for a client to finish a line, or to take
+    /// an answer, before it hangs up.
     pub idle: Duration,
     /// How long shutdown waits for connections to finish.
     pub drain: Duration,
@@ -91,29 +92,46 @@ fn execute(line: &str, store: &Store) -> (String, bool) {
 enum Line {
     Command(String),
     TooLong,
+    /// A whole line, but not UTF-8 text.
+    NotText,
     /// The client closed the connection, maybe halfway through a line.
     Closed,
 }
 
 async fn read_line(reader: &mut (impl AsyncBufReadExt + Unpin), max: usize) -> io::Result<Line> {
-    let mut line = String::new();
-    // `take` stops the read after `max` bytes, newline or not.
-    let read = reader.take(max as u64).read_line(&mut line).await?;
-    Ok(if line.ends_with('\n') {
+    let mut line = Vec::new();
+    // `take` stops the read after `max` bytes, newline or not. Bytes, not a
+    // `String`: the cut may fall inside a multi-byte character.
+    let read = reader.take(max as u64).read_until(b'\n', &mut line).await?;
+    if line.pop() != Some(b'\n') {
+        return Ok(if read == max {
+            Line::TooLong
+        } else {
+            Line::Closed // the end of the stream: a half line is dropped
+        });
+    }
+    if line.last() == Some(&b'\r') {
         line.pop();
-        if line.ends_with('\r') {
-            line.pop();
-        }
-        Line::Command(line)
-    } else if read == max {
-        Line::TooLong
-    } else {
-        Line::Closed // the end of the stream: a half line is dropped
-    })
+    }
+    Ok(String::from_utf8(line).map_or(Line::NotText, Line::Command))
 }
 // ANCHOR_END: read_line
 
 // ANCHOR: connection
+/// Writes one answer line; a client that does not take it within `idle`
+/// (it sends but never reads) ends the connection with an error.
+async fn send(
+    writer: &mut (impl AsyncWrite + Unpin),
+    answer: &str,
+    idle: Duration,
+) -> io::Result<()> {
+    let line = format!("{answer}\n");
+    match timeout(idle, writer.write_all(line.as_bytes())).await {
+        Ok(written) => written,
+        Err(_elapsed) => Err(io::ErrorKind::TimedOut.into()),
+    }
+}
+
 /// Serves one client until it quits, misbehaves, or the server stops.
 async fn handle(
     stream: impl AsyncRead + AsyncWrite,
@@ -132,7 +150,7 @@ async fn handle(
                 Err(_elapsed) => None,
             },
             () = stop.cancelled() => {
-                writer.write_all(b"BYE shutting down\n").await?;
+                send(&mut writer, "BYE shutting down", limits.idle).await?;
                 break;
             }
         };
@@ -140,11 +158,12 @@ async fn handle(
             None => ("BYE idle timeout".to_owned(), true),
             Some(Line::Command(line)) => execute(&line, &store),
             Some(Line::TooLong) => ("ERR line too long".to_owned(), true),
+            Some(Line::NotText) => ("ERR not UTF-8".to_owned(), false),
             Some(Line::Closed) => break,
         };
         // Once a command has run, its answer is written even if the server
         // starts to stop meanwhile: shutdown waits for it (within `drain`).
-        writer.write_all(format!("{answer}\n").as_bytes()).await?;
+        send(&mut writer, &answer, limits.idle).await?;
         if hang_up {
             break;
         }
@@ -164,7 +183,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> usize {
     let permits = Arc::new(Semaphore::new(limits.max_clients));
-    let stop = CancellationToken::new();
+    let stop = CancellationToken::new(); // "say goodbye"
+    let cut = CancellationToken::new(); // "hang up now", at the deadline
     let tasks = TaskTracker::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -182,9 +202,13 @@ pub async fn serve(
         };
         match Arc::clone(&permits).try_acquire_owned() {
             Ok(permit) => {
-                let (store, stop) = (Arc::clone(&store), stop.clone());
+                let (store, stop, cut) = (Arc::clone(&store), stop.clone(), cut.clone());
                 tasks.spawn(async move {
-                    let _ = handle(socket, store, limits, stop).await;
+                    tokio::select! {
+                        _ = handle(socket, store, limits, stop) => {}
+                        // Dropping the handler closes its socket.
+                        () = cut.cancelled() => {}
+                    }
                     drop(permit); // the next client may come in
                 });
             }
@@ -198,18 +222,22 @@ pub async fn serve(
     drop(listener); // new clients are refused from here on
     stop.cancel();
     tasks.close();
-    match timeout(limits.drain, tasks.wait()).await {
-        Ok(()) => 0,
-        Err(_) => tasks.len(),
+    if timeout(limits.drain, tasks.wait()).await.is_ok() {
+        return 0;
     }
+    let still_open = tasks.len();
+    cut.cancel();
+    tasks.wait().await; // at once: every handler has been dropped
+    still_open
 }
 // ANCHOR_END: serve
 
 // ANCHOR: signals
-/// Counts Ctrl-C (SIGINT) and SIGTERM: `wait_for(n)` on the receiver waits
-/// for the `n`th.
-fn count_signals() -> io::Result<watch::Receiver<u32>> {
-    let (count, counted) = watch::channel(0);
+/// Counts Ctrl-C (SIGINT) and SIGTERM: `nth_signal(receiver, n)` waits
+/// for the `n`th. Each count comes with the exit code a shell reports for
+/// that signal, 128 + its number: 130 for SIGINT, 143 for SIGTERM.
+fn count_signals() -> io::Result<watch::Receiver<(u32, u8)>> {
+    let (count, counted) = watch::channel((0, 0));
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -217,27 +245,29 @@ fn count_signals() -> io::Result<watch::Receiver<u32>> {
         let mut terminate = signal(SignalKind::terminate())?;
         tokio::spawn(async move {
             loop {
-                tokio::select! {
-                    Some(()) = interrupt.recv() => {}
-                    Some(()) = terminate.recv() => {}
+                let code = tokio::select! {
+                    Some(()) = interrupt.recv() => 130,
+                    Some(()) = terminate.recv() => 143,
                     else => break,
-                }
-                count.send_modify(|n| *n += 1);
+                };
+                count.send_modify(|(n, last)| (*n, *last) = (*n + 1, code));
             }
         });
     }
     #[cfg(not(unix))]
     tokio::spawn(async move {
         while tokio::signal::ctrl_c().await.is_ok() {
-            count.send_modify(|n| *n += 1);
+            count.send_modify(|(n, last)| (*n, *last) = (*n + 1, 130));
         }
     });
     Ok(counted)
 }
 
-async fn nth_signal(mut counted: watch::Receiver<u32>, n: u32) {
-    if counted.wait_for(|&seen| seen >= n).await.is_err() {
-        std::future::pending().await // no more signals can come
+/// Waits for the `n`th signal and returns its exit code.
+async fn nth_signal(mut counted: watch::Receiver<(u32, u8)>, n: u32) -> u8 {
+    match counted.wait_for(|&(seen, _)| seen >= n).await {
+        Ok(seen) => seen.1,
+        Err(_) => std::future::pending().await, // no more signals can come
     }
 }
 
@@ -248,7 +278,7 @@ async fn run_server(port: u16) -> io::Result<ExitCode> {
     let counted = count_signals()?;
     let first = nth_signal(counted.clone(), 1);
     let stopping = async {
-        first.await;
+        let _ = first.await;
         println!("stopping: no new clients, telling the others BYE");
     };
     let store = Store::default();
@@ -257,9 +287,9 @@ async fn run_server(port: u16) -> io::Result<ExitCode> {
             println!("stopped; connections cut at the deadline: {still_open}");
             Ok(ExitCode::SUCCESS)
         }
-        () = nth_signal(counted, 2) => {
+        code = nth_signal(counted, 2) => {
             println!("second signal: stopping now");
-            Ok(ExitCode::from(130))
+            Ok(ExitCode::from(code))
         }
     }
 }
@@ -469,6 +499,31 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn one_byte_over_the_limit_is_too_long_even_inside_a_character() {
+        let limits = Limits::default();
+        for last in ["x", "é"] {
+            // max_line - 1 bytes, then `last`: the limit falls at or inside it.
+            let line = format!("SET k {}{last}\n", "v".repeat(limits.max_line - 7));
+            let (mut client, task) = connect(&Store::default(), limits, &CancellationToken::new());
+            client.write_all(line.as_bytes()).await.unwrap();
+            assert_eq!(read_all(client).await, "ERR line too long\n", "{last}");
+            task.await.unwrap().unwrap();
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_line_that_is_not_utf8_gets_an_error_and_the_client_goes_on() {
+        let (mut client, task) = connect(
+            &Store::default(),
+            Limits::default(),
+            &CancellationToken::new(),
+        );
+        client.write_all(b"SET k \xff\xfe\nQUIT\n").await.unwrap();
+        assert_eq!(read_all(client).await, "ERR not UTF-8\nBYE\n");
+        task.await.unwrap().unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_client_that_vanishes_mid_line_is_closed_and_stores_nothing() {
         let store = store_with(&[("kept", "yes")]);
         let (mut client, task) = connect(&store, Limits::default(), &CancellationToken::new());
@@ -479,6 +534,22 @@ mod tests {
         let data = store.lock().unwrap();
         assert_eq!(data.get("kept").map(String::as_str), Some("yes"));
         assert_eq!(data.get("a").map(String::as_str), Some("1"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_client_that_never_reads_is_cut_after_the_idle_timeout() {
+        let limits = Limits::default();
+        let (mut client, task) = connect(&Store::default(), limits, &CancellationToken::new());
+        let start = Instant::now();
+        let value = "x".repeat(1000);
+        // Ten answers of 1 KB: more than the 4 KB pipe holds.
+        let requests = format!("SET v {value}\n{}", "GET v\n".repeat(10));
+        client.write_all(requests.as_bytes()).await.unwrap();
+        let ended = timeout(limits.idle * 2, task).await.expect("the task ends");
+        let error = ended.unwrap().expect_err("the write timed out");
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(start.elapsed(), limits.idle);
+        drop(client); // kept until here: the server's write stays blocked
     }
 
     #[tokio::test(start_paused = true)]
@@ -497,9 +568,15 @@ mod tests {
     async fn requests_that_arrived_are_answered_before_the_goodbye() {
         let stop = CancellationToken::new();
         let (mut client, task) = connect(&Store::default(), Limits::default(), &stop);
-        client.write_all(b"SET a 1\nGET a\n").await.unwrap();
+        // Twenty requests: without `biased;`, `select!` would pick the stop
+        // branch first at random, and answer few of them.
+        client
+            .write_all("SET a 1\n".repeat(20).as_bytes())
+            .await
+            .unwrap();
         stop.cancel(); // before the handler has read a byte
-        assert_eq!(read_all(client).await, "OK\nVALUE 1\nBYE shutting down\n");
+        let answers = "OK\n".repeat(20) + "BYE shutting down\n";
+        assert_eq!(read_all(client).await, answers);
         task.await.unwrap().unwrap();
     }
 
@@ -643,6 +720,15 @@ mod tests {
             .unwrap();
         stop.send(()).unwrap();
         assert_eq!(timeout(BOUND, server).await.unwrap().unwrap(), 1, "one cut");
+        // Cut means closed: what was sent before the cut, then the end (or
+        // a reset), long before the 20,000 answers.
+        let mut buffer = vec![0; 64 * 1024];
+        let mut received = 0;
+        while let Ok(n @ 1..) = timeout(BOUND, answers.read(&mut buffer)).await.unwrap() {
+            received += n;
+        }
+        let all = 20_000 * "VALUE \n".len() + 20_000 * 1000;
+        assert!(received < all, "the hog got all {received} bytes: not cut");
     }
 
     /// 300 clients at once, 20 requests each, every answer checked; then a

@@ -81,7 +81,11 @@ struct Server {
 
 impl Server {
     fn start(lang: Lang) -> Server {
-        let mut child = command(lang, &["--port", "0"])
+        Server::start_with(command(lang, &["--port", "0"]))
+    }
+
+    fn start_with(mut command: Command) -> Server {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
@@ -102,7 +106,7 @@ impl Server {
         let port = first
             .strip_prefix("listening on 127.0.0.1:")
             .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("{lang:?}: unexpected first line {first:?}"));
+            .unwrap_or_else(|| panic!("{command:?}: unexpected first line {first:?}"));
         Server { child, port, lines }
     }
 
@@ -208,7 +212,11 @@ fn a_second_signal_ends_the_drain_at_once(lang: Lang) {
     server.signal(libc::SIGTERM);
     server.wait_for_line("second signal: stopping now");
     let status = server.wait();
-    assert_eq!(status.code(), Some(130), "{lang:?}: {status}");
+    assert_eq!(
+        status.code(),
+        Some(128 + libc::SIGTERM),
+        "{lang:?}: {status}"
+    );
     drop(hog);
     writing
         .join()
@@ -223,6 +231,74 @@ fn rust_second_signal_ends_the_drain_at_once() {
 #[test]
 fn python_second_signal_ends_the_drain_at_once() {
     a_second_signal_ends_the_drain_at_once(Lang::Python);
+}
+
+/// A client that stops reading keeps the drain waiting until the deadline
+/// (10 seconds); then the server cuts it, says so, and exits with success.
+fn the_deadline_cuts_a_client_that_reads_nothing(server: Server) {
+    let mut hog = server.connect();
+    assert_eq!(ask(&mut hog, &format!("SET v {}", "x".repeat(1000))), "OK");
+    let mut writer = hog.try_clone().expect("a second handle");
+    let writing = std::thread::spawn(move || {
+        let _ = writer.write_all("GET v\n".repeat(20_000).as_bytes());
+    });
+    hog.peek(&mut [0]).expect("the first answer, in time");
+    server.signal(libc::SIGTERM);
+    server.wait_for_line("stopping: no new clients, telling the others BYE");
+    server.wait_for_line("stopped; connections cut at the deadline: 1");
+    let status = server.wait();
+    assert!(status.success(), "{status}");
+    // Cut means closed: the hog reads the end (or a reset), not 20 MB.
+    let mut buffer = vec![0; 64 * 1024];
+    let mut received = 0;
+    while let Ok(n @ 1..) = hog.read(&mut buffer) {
+        received += n;
+    }
+    assert!(
+        received < 20_000 * 1007,
+        "all {received} bytes came: not cut"
+    );
+    writing
+        .join()
+        .expect("the writer ends once the server is gone");
+}
+
+#[test]
+fn rust_deadline_cuts_a_client_that_reads_nothing() {
+    the_deadline_cuts_a_client_that_reads_nothing(Server::start(Lang::Rust));
+}
+
+/// On `python3`, and on each Python 3.11+ that pyenv installed: from 3.12
+/// on, `Server.wait_closed()` waits for every connection, so a twin that
+/// did not abort the hog's transport would never exit.
+#[test]
+fn python_deadline_cuts_a_client_that_reads_nothing() {
+    let mut pythons = vec![PathBuf::from("python3")];
+    let pyenv = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".pyenv")));
+    if let Some(Ok(versions)) = pyenv.map(|root| std::fs::read_dir(root.join("versions"))) {
+        for version in versions.map_while(Result::ok) {
+            let name = version.file_name().to_string_lossy().into_owned();
+            let minor = name
+                .strip_prefix("3.")
+                .and_then(|rest| rest.split('.').next());
+            if minor.and_then(|minor| minor.parse::<u32>().ok()) >= Some(11) {
+                pythons.push(version.path().join("bin/python3"));
+            }
+        }
+    }
+    let script = root().join("examples/kv_server.py");
+    std::thread::scope(|scope| {
+        for python in &pythons {
+            let script = &script;
+            scope.spawn(move || {
+                let mut command = Command::new(python);
+                command.arg(script).args(["--port", "0"]);
+                the_deadline_cuts_a_client_that_reads_nothing(Server::start_with(command));
+            });
+        }
+    });
 }
 
 /// The demo's client session, as the book's output file shows it.
