@@ -86,17 +86,18 @@ def rewrite(content: str, chapter: str) -> str:
     return result
 
 
-def walk(item) -> None:
-    """Rewrites every chapter's content, wherever mdBook's JSON nests it."""
+def walk(item, rewrite=rewrite) -> None:
+    """Rewrites every chapter's content, wherever mdBook's JSON nests it,
+    with `rewrite(content, path)` (book/quiz.py passes its own)."""
     if isinstance(item, dict):
         chapter = item.get("Chapter")
-        if isinstance(chapter, dict) and isinstance(chapter.get("content"), str):
-            chapter["content"] = rewrite(chapter["content"], str(chapter.get("path")))
+        if isinstance(chapter, dict) and isinstance(chapter.get("content"), str) and chapter.get("path"):
+            chapter["content"] = rewrite(chapter["content"], str(chapter["path"]))
         for value in item.values():
-            walk(value)
+            walk(value, rewrite)
     elif isinstance(item, list):
         for value in item:
-            walk(value)
+            walk(value, rewrite)
 
 
 def main() -> None:

@@ -417,18 +417,6 @@ def rewrite(content: str, chapter_path: str) -> str:
     return result
 
 
-def walk(item) -> None:
-    if isinstance(item, dict):
-        chapter = item.get("Chapter")
-        if isinstance(chapter, dict) and isinstance(chapter.get("content"), str) and chapter.get("path"):
-            chapter["content"] = rewrite(chapter["content"], str(chapter["path"]))
-        for value in item.values():
-            walk(value)
-    elif isinstance(item, list):
-        for value in item:
-            walk(value)
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "supports":
         sys.exit(0)
@@ -444,7 +432,7 @@ def main() -> None:
         print(f"{len(paths)} quiz files: every answer agrees with the book")
         return
     _context, book = json.load(sys.stdin)
-    walk(book)
+    proofs.walk(book, rewrite)
     json.dump(book, sys.stdout)
 
 
