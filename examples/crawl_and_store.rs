@@ -228,17 +228,40 @@ async fn write_lines(
     mut lines: mpsc::Receiver<String>,
 ) -> io::Result<u64> {
     let mut written = 0;
+    let mut buffered = 0;
     while let Some(line) = lines.recv().await {
-        file.write_all(line.as_bytes()).await?;
-        file.write_all(b"\n").await?;
-        written += 1;
-        if lines.is_empty() {
-            file.flush().await?;
+        buffered += 1;
+        let caught_up = lines.is_empty();
+        if let Err(error) = write_line(&mut file, &line, caught_up).await {
+            return Err(give_up(error, buffered, lines));
+        }
+        if caught_up {
+            (written, buffered) = (written + buffered, 0);
         }
     }
-    file.flush().await?;
+    if let Err(error) = file.flush().await {
+        return Err(give_up(error, buffered, lines));
+    }
     file.get_ref().sync_all().await?;
-    Ok(written)
+    Ok(written + buffered)
+}
+
+async fn write_line(file: &mut BufWriter<File>, line: &str, flush: bool) -> io::Result<()> {
+    file.write_all(line.as_bytes()).await?;
+    file.write_all(b"\n").await?;
+    if flush {
+        file.flush().await?;
+    }
+    Ok(())
+}
+
+fn give_up(error: io::Error, buffered: u64, mut lines: mpsc::Receiver<String>) -> io::Error {
+    lines.close();
+    let mut lost = buffered;
+    while lines.try_recv().is_ok() {
+        lost += 1;
+    }
+    io::Error::new(error.kind(), format!("{error} ({lost} lines not written)"))
 }
 
 impl Logger {
