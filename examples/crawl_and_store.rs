@@ -1,8 +1,9 @@
 // Course section: What, why, and threads vs asyncio (all three blocking calls).
 //
 // The three blocking calls of the course in one program: it downloads
-// pages over HTTP, four at a time, stores each page in SQLite as soon as it
-// arrives, logs what it does to a file, and shows its progress. Ctrl-C
+// pages over HTTP, four at a time and one host's requests spaced apart,
+// stores the pages in SQLite as they arrive (those that arrive together in
+// one transaction), logs what it does to a file, and shows its progress. Ctrl-C
 // (Python's `KeyboardInterrupt`) or SIGTERM stops the downloads, and the
 // program still closes the log and the database properly; every page it
 // stored is committed. It keeps its files in a scratch directory that it
@@ -662,8 +663,8 @@ fn main() -> Result<ExitCode, BoxError> {
 }
 
 /// `#[tokio::main]`, except at the end: dropping a runtime waits, without a
-/// limit, for work on its blocking pool, such as a database close that
-/// `close_within` gave up on. `shutdown_background` does not wait.
+/// limit, for work on its blocking pool, such as a write to the log file
+/// that `close_within` gave up on. `shutdown_background` does not wait.
 fn run_then_leave<F: Future>(future: F) -> io::Result<F::Output> {
     let runtime = tokio::runtime::Runtime::new()?;
     let output = runtime.block_on(future);
