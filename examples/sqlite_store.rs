@@ -383,6 +383,27 @@ mod tests {
         assert!(!log.exists(), "closing checkpointed the log");
     }
 
+    /// Without `close`, dropping the last handle ends the connection
+    /// thread's loop, and `Drop` closes the connection there: the log is
+    /// checkpointed and removed, with nobody waiting for it.
+    #[tokio::test]
+    async fn dropping_every_handle_closes_the_connection_on_its_thread() {
+        let dir = ScratchDir::new("test-drop").expect("a fresh directory");
+        let db = fresh_db(&dir).await;
+        let other = db.clone();
+        let log = dir.join("test.db-wal");
+        assert!(log.exists(), "the commits are in the log");
+        drop(db);
+        assert_eq!(egg_numbers(&other).await.expect("still open"), [1, 2]);
+        drop(other);
+        let closed = tokio::time::timeout(BOUND, async {
+            while log.exists() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        });
+        closed.await.expect("the last drop closed the connection");
+    }
+
     /// A statement that is never finalized (here: forgotten) keeps SQLite
     /// from closing: `close` returns SQLite's error, and the handles that
     /// are left see a closed database.
