@@ -51,19 +51,45 @@ async fn write_lines(
     mut file: BufWriter<File>,
     mut lines: mpsc::Receiver<String>,
 ) -> io::Result<u64> {
-    let mut written = 0;
+    let mut written = 0; // lines flushed to the OS
+    let mut buffered = 0; // lines in the `BufWriter`, not flushed yet
     // `None` comes once every `Logger` is gone and the channel is empty.
     while let Some(line) = lines.recv().await {
-        file.write_all(line.as_bytes()).await?;
-        file.write_all(b"\n").await?;
-        written += 1;
-        if lines.is_empty() {
-            file.flush().await?; // caught up: hand the lines to the OS
+        buffered += 1;
+        let caught_up = lines.is_empty(); // then hand the lines to the OS
+        if let Err(error) = write_line(&mut file, &line, caught_up).await {
+            return Err(give_up(error, buffered, lines));
+        }
+        if caught_up {
+            (written, buffered) = (written + buffered, 0);
         }
     }
-    file.flush().await?;
+    if let Err(error) = file.flush().await {
+        return Err(give_up(error, buffered, lines));
+    }
     file.get_ref().sync_all().await?;
-    Ok(written)
+    Ok(written + buffered)
+}
+
+async fn write_line(file: &mut BufWriter<File>, line: &str, flush: bool) -> io::Result<()> {
+    file.write_all(line.as_bytes()).await?;
+    file.write_all(b"\n").await?;
+    if flush {
+        file.flush().await?;
+    }
+    Ok(())
+}
+
+/// The writer stops at its first error. The lines in its buffer and those
+/// still in the channel are lost (a failed flush may have written part of
+/// them): the error says how many.
+fn give_up(error: io::Error, buffered: u64, mut lines: mpsc::Receiver<String>) -> io::Error {
+    lines.close(); // `log` fails from now on, so the count below is final
+    let mut lost = buffered;
+    while lines.try_recv().is_ok() {
+        lost += 1;
+    }
+    io::Error::new(error.kind(), format!("{error} ({lost} lines not written)"))
 }
 
 impl Logger {
@@ -299,5 +325,51 @@ mod tests {
         assert_eq!(error.kind(), io::ErrorKind::StorageFull);
         let late = log.log("too late").await.expect_err("nobody writes it");
         assert_eq!(late.to_string(), "the log writer has stopped");
+    }
+
+    /// Three lines logged before the writer runs, each longer than the
+    /// `BufWriter`'s buffer (8 KiB), so it hands each one to the file at
+    /// once. Writing the second waits for the first, which `/dev/full`
+    /// refused: the writer stops with two lines written to no avail and the
+    /// third still in the channel, and the error counts all three.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_write_error_counts_the_lines_it_drops() {
+        let (log, writer) = start_logger(Path::new("/dev/full")).await.expect("opens");
+        for letter in ["a", "b", "c"] {
+            log.log(letter.repeat(10_000)).await.expect("queued");
+        }
+        let error = writer.finish().await.expect_err("the disk is full");
+        assert_eq!(error.kind(), io::ErrorKind::StorageFull);
+        assert!(
+            error.to_string().ends_with("(3 lines not written)"),
+            "{error}"
+        );
+    }
+
+    /// A line that a task wrote into a `BufWriter`, and did not flush, is
+    /// lost when the runtime stops: it drops the task, and the `BufWriter`
+    /// with its buffer.
+    #[test]
+    fn a_buffered_line_is_lost_when_the_runtime_stops() {
+        let dir = ScratchDir::new("test-buffered").expect("a fresh directory");
+        let path = dir.join("log");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let file = File::create(&path).await.expect("creates");
+            let (written, is_written) = oneshot::channel();
+            tokio::spawn(async move {
+                let mut file = BufWriter::new(file);
+                file.write_all(b"water on\n").await.expect("buffered");
+                written.send(()).expect("the test waits for it");
+                std::future::pending::<()>().await; // never flushes
+            });
+            is_written.await.expect("the task wrote the line");
+        });
+        drop(runtime);
+        assert!(lines_in(&path).is_empty());
     }
 }

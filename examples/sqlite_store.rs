@@ -1,11 +1,13 @@
 // Course section: The `@asynccontextmanager` Decorator (a real database).
 //
 // The course's `connection()` context manager, made real with SQLite. The
-// `rusqlite` driver blocks, so every call runs on tokio's blocking pool
-// (`asyncio.to_thread`). The database is in WAL mode, and `close` closes
-// it off the runtime's threads and reports SQLite's error. A transaction is a function that takes the
-// body as a closure, like `with_log_file`: it commits when the body returns
-// `Ok`, and rolls back when the body returns `Err` or panics.
+// `rusqlite` driver blocks, so the connection lives on a thread of its own,
+// which runs the calls that async code sends it over a channel, one at a
+// time (as Python's `aiosqlite` does). The database is in WAL mode, and
+// `close` closes it on that thread and reports SQLite's error. A
+// transaction is a function that takes the body as a closure, like
+// `with_log_file`: it commits when the body returns `Ok`, and rolls back
+// when the body returns `Err` or panics.
 //
 // Run it with `cargo run --features real-io --example sqlite_store`.
 
@@ -14,93 +16,157 @@
 extern crate rusqlite;
 extern crate tokio;
 
+use std::any::Any;
 use std::error::Error;
+use std::fmt;
 use std::io;
-use std::panic::resume_unwind;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
-use tokio::task::spawn_blocking;
-
-// ANCHOR: unblock
-/// Runs blocking `work` on tokio's blocking pool, so that the threads that
-/// run tasks stay free: Python's `asyncio.to_thread`.
-async fn unblock<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    match spawn_blocking(work).await {
-        Ok(value) => value,
-        Err(error) => match error.try_into_panic() {
-            // `work` panicked: panic here too, as if it had run in this task.
-            Ok(panic) => resume_unwind(panic),
-            // The other failure: the runtime shut down before `work` started.
-            Err(cancelled) => panic!("`work` never ran: {cancelled}"),
-        },
-    }
-}
-// ANCHOR_END: unblock
+use tokio::sync::{mpsc, oneshot};
 
 // ANCHOR: db
-/// An open SQLite database that async code can share. Clones are handles to
-/// the same connection.
+type BoxError = Box<dyn Error + Send + Sync>;
+
+/// One call: the caller's work, boxed, with the way back to the caller
+/// inside it.
+type Call = Box<dyn FnOnce(&mut Connection) + Send>;
+
+enum Message {
+    Call(Call),
+    Close(oneshot::Sender<rusqlite::Result<()>>),
+}
+
+/// How many calls may wait for the connection; a caller beyond that waits
+/// to send its call (as a task, not on a thread).
+const QUEUE: usize = 64;
+
+/// An open SQLite database that async code can share. The connection lives
+/// on a thread of its own, which runs the calls one at a time, in the
+/// order they arrive. Clones are handles to the same connection.
 #[derive(Clone)]
 struct Db {
-    conn: Arc<Mutex<Connection>>,
+    messages: mpsc::Sender<Message>,
+}
+
+/// Why a call gave back no value.
+#[derive(Debug)]
+enum CallError {
+    /// The work panicked, with this message. The connection thread caught
+    /// the panic and goes on with the next call.
+    Panicked(String),
+    /// The connection was closed before the call ran.
+    Closed,
 }
 
 impl Db {
-    /// Opens the file, creating it and the table if needed.
-    async fn open(path: &Path) -> rusqlite::Result<Db> {
+    /// Starts the connection thread, which opens the file, creating it and
+    /// the table if needed.
+    async fn open(path: &Path) -> Result<Db, BoxError> {
         let path = path.to_path_buf();
-        let conn = unblock(move || {
-            let conn = Connection::open(path)?;
-            // WAL: readers do not wait for the writer, and a commit appends
-            // to one log file. NORMAL: the log is synced at checkpoints, not
-            // at each commit, so a power cut (not a crash of the program)
-            // may undo the last commits; it never corrupts the file.
-            conn.pragma_update(None, "journal_mode", "WAL")?;
-            conn.pragma_update(None, "synchronous", "NORMAL")?;
-            conn.execute_batch(
-                "CREATE TABLE IF NOT EXISTS eggs (
-                    number INTEGER PRIMARY KEY,
-                    minutes INTEGER NOT NULL
-                )",
-            )?;
-            Ok::<_, rusqlite::Error>(conn)
-        })
-        .await?;
-        Ok(Db {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        let (messages, inbox) = mpsc::channel(QUEUE);
+        let (opened, is_open) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("sqlite".to_string())
+            .spawn(move || match open_file(&path) {
+                Ok(conn) => {
+                    let _ = opened.send(Ok(()));
+                    run_calls(conn, inbox);
+                }
+                Err(error) => {
+                    let _ = opened.send(Err(error));
+                }
+            })?;
+        is_open.await??;
+        Ok(Db { messages })
     }
 
-    /// Runs `work` with the connection, on the blocking pool, one call at a
-    /// time.
+    /// Runs `work` with the connection, on the connection's thread, and
+    /// waits for its value. If the caller stops waiting, the work still
+    /// runs to its end.
     async fn call<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> T + Send + 'static,
-    ) -> T {
-        let conn = Arc::clone(&self.conn);
-        unblock(move || {
-            // A panic in an earlier call poisoned the lock, but the
-            // connection is fine: the panic rolled its transaction back.
-            let mut conn = conn.lock().unwrap_or_else(PoisonError::into_inner);
-            work(&mut conn)
-        })
-        .await
+    ) -> Result<T, CallError> {
+        let (reply, answer) = oneshot::channel();
+        let call: Call = Box::new(move |conn| {
+            // A panic stops here, not the thread. As it unwinds, `rusqlite`'s
+            // guards (a `Transaction`, a `Statement`) clean up.
+            let value = catch_unwind(AssertUnwindSafe(|| work(conn)));
+            // This fails only if the caller has stopped waiting.
+            let _ = reply.send(value.map_err(panic_message));
+        });
+        let sent = self.messages.send(Message::Call(call)).await;
+        sent.map_err(|_| CallError::Closed)?;
+        answer.await.map_err(|_| CallError::Closed)?
     }
 
-    /// Closes the connection if this is the last handle (otherwise the
-    /// last one closes it when dropped). Closing writes the log back into
-    /// the database file, so it runs on the blocking pool. (SQLite does not
-    /// report a failed checkpoint; the next open recovers the log.)
-    async fn close(self) -> rusqlite::Result<()> {
-        let Ok(conn) = Arc::try_unwrap(self.conn) else {
-            return Ok(());
-        };
-        let conn = conn.into_inner().unwrap_or_else(PoisonError::into_inner);
-        unblock(move || conn.close().map_err(|(_conn, error)| error)).await
+    /// Closes the connection, on its thread, once the calls sent before
+    /// this one have run, and returns SQLite's error if closing fails.
+    /// Calls from other handles fail with `CallError::Closed` afterwards.
+    async fn close(self) -> Result<(), BoxError> {
+        let (reply, closed) = oneshot::channel();
+        let sent = self.messages.send(Message::Close(reply)).await;
+        sent.map_err(|_| CallError::Closed)?;
+        Ok(closed.await.map_err(|_| CallError::Closed)??)
     }
 }
+
+/// The connection thread: runs calls until `close`, or until every handle
+/// is dropped; then the `Connection`'s `Drop` closes it, and drops any
+/// error.
+fn run_calls(mut conn: Connection, mut inbox: mpsc::Receiver<Message>) {
+    while let Some(message) = inbox.blocking_recv() {
+        match message {
+            Message::Call(call) => call(&mut conn),
+            Message::Close(reply) => {
+                let closed = conn.close().map_err(|(_conn, error)| error);
+                let _ = reply.send(closed); // the caller may have gone
+                return; // calls still queued are dropped: `Closed`
+            }
+        }
+    }
+}
+
+fn open_file(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    // WAL: readers do not wait for the writer, and a commit appends to one
+    // log file. NORMAL: the log is synced at checkpoints, not at each
+    // commit, so a power cut (not a crash of the program) may undo the last
+    // commits; it never corrupts the file.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS eggs (
+            number INTEGER PRIMARY KEY,
+            minutes INTEGER NOT NULL
+        )",
+    )?;
+    Ok(conn)
+}
+
+fn panic_message(payload: Box<dyn Any + Send>) -> CallError {
+    let message = match payload.downcast::<String>() {
+        Ok(message) => *message,
+        Err(payload) => match payload.downcast::<&str>() {
+            Ok(message) => message.to_string(),
+            Err(_) => "a panic with no message".to_string(),
+        },
+    };
+    CallError::Panicked(message)
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::Panicked(message) => write!(f, "the database call panicked: {message}"),
+            CallError::Closed => f.write_str("the database is closed"),
+        }
+    }
+}
+
+impl Error for CallError {}
 // ANCHOR_END: db
 
 // ANCHOR: transaction
@@ -114,7 +180,7 @@ impl Db {
     ) -> Result<T, E>
     where
         T: Send + 'static,
-        E: From<rusqlite::Error> + Send + 'static,
+        E: From<rusqlite::Error> + From<CallError> + Send + 'static,
     {
         self.call(move |conn| {
             // IMMEDIATE takes the write lock at once: a transaction that
@@ -125,14 +191,12 @@ impl Db {
             tx.commit()?;
             Ok(value)
         })
-        .await
+        .await?
     }
 }
 // ANCHOR_END: transaction
 
 // ANCHOR: store
-type BoxError = Box<dyn Error + Send + Sync>;
-
 /// Stores a carton of eggs as (number, minutes): all of them, or none.
 async fn store(db: &Db, eggs: Vec<(u32, u32)>) -> Result<usize, BoxError> {
     db.transaction(move |tx| {
@@ -150,13 +214,13 @@ async fn store(db: &Db, eggs: Vec<(u32, u32)>) -> Result<usize, BoxError> {
     .await
 }
 
-async fn egg_numbers(db: &Db) -> rusqlite::Result<Vec<u32>> {
-    db.call(|conn| {
+async fn egg_numbers(db: &Db) -> Result<Vec<u32>, BoxError> {
+    let numbers = db.call(|conn| {
         let mut query = conn.prepare("SELECT number FROM eggs ORDER BY number")?;
         let numbers = query.query_map((), |row| row.get(0))?;
-        numbers.collect()
-    })
-    .await
+        numbers.collect::<rusqlite::Result<Vec<u32>>>()
+    });
+    Ok(numbers.await??)
 }
 // ANCHOR_END: store
 
@@ -226,16 +290,24 @@ async fn main() -> Result<(), BoxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures::FutureExt;
     use rusqlite::ErrorCode;
-    use std::sync::mpsc;
+    use std::sync::mpsc as std_mpsc;
+    use std::sync::{Arc, Mutex};
+    use std::thread::{self, ThreadId};
     use std::time::Duration;
-    use tokio::sync::oneshot;
+
+    /// A bound for waits that end at once unless the code is wrong.
+    const BOUND: Duration = Duration::from_secs(30);
 
     async fn fresh_db(dir: &ScratchDir) -> Db {
         let db = Db::open(&dir.join("test.db")).await.expect("opens");
         store(&db, vec![(1, 5), (2, 2)]).await.expect("stores");
         db
+    }
+
+    fn sqlite_code(error: &BoxError) -> Option<ErrorCode> {
+        let error = error.downcast_ref::<rusqlite::Error>()?;
+        error.sqlite_error_code()
     }
 
     #[tokio::test]
@@ -245,13 +317,7 @@ mod tests {
         let error = store(&db, vec![(3, 4), (4, 3), (2, 9)])
             .await
             .expect_err("egg 2 is there already");
-        let error = error
-            .downcast_ref::<rusqlite::Error>()
-            .expect("from SQLite");
-        assert_eq!(
-            error.sqlite_error_code(),
-            Some(ErrorCode::ConstraintViolation)
-        );
+        assert_eq!(sqlite_code(&error), Some(ErrorCode::ConstraintViolation));
         // Eggs 3 and 4 were inserted before the failure: both are gone.
         assert_eq!(egg_numbers(&db).await.expect("reads"), [1, 2]);
     }
@@ -269,24 +335,25 @@ mod tests {
     async fn a_panic_in_the_body_rolls_back_and_the_database_still_works() {
         let dir = ScratchDir::new("test-panic").expect("a fresh directory");
         let db = fresh_db(&dir).await;
-        let panicking = db.clone();
-        let task = tokio::spawn(async move {
-            panicking
-                .transaction(|tx| -> rusqlite::Result<()> {
-                    tx.execute("INSERT INTO eggs VALUES (3, 4)", ())?;
-                    panic!("a deliberate panic in the middle of a transaction");
-                })
-                .await
-        });
-        let payload = task.await.expect_err("it panicked").into_panic();
-        assert_eq!(
-            payload.downcast_ref::<&str>(),
-            Some(&"a deliberate panic in the middle of a transaction"),
-            "the body's own panic reaches the caller"
+        let before = db.call(|_| thread::current().id()).await.expect("runs");
+        let error = db
+            .transaction(|tx| -> Result<(), BoxError> {
+                tx.execute("INSERT INTO eggs VALUES (3, 4)", ())?;
+                panic!("a deliberate panic in the middle of a transaction");
+            })
+            .await
+            .expect_err("it panicked");
+        let error = error.downcast_ref::<CallError>().expect("a CallError");
+        let message = "a deliberate panic in the middle of a transaction";
+        assert!(
+            matches!(error, CallError::Panicked(m) if m == message),
+            "{error}"
         );
         assert_eq!(egg_numbers(&db).await.expect("reads"), [1, 2]);
         store(&db, vec![(3, 4)]).await.expect("stores again");
         assert_eq!(egg_numbers(&db).await.expect("reads"), [1, 2, 3]);
+        let after = db.call(|_| thread::current().id()).await.expect("runs");
+        assert_eq!(before, after, "the same thread lives on");
     }
 
     #[tokio::test]
@@ -305,15 +372,58 @@ mod tests {
     async fn the_database_is_in_wal_mode_and_closing_checkpoints_it() {
         let dir = ScratchDir::new("test-wal").expect("a fresh directory");
         let db = fresh_db(&dir).await;
-        let mode: String = db
+        let mode = db
             .call(|conn| conn.pragma_query_value(None, "journal_mode", |row| row.get(0)))
             .await
-            .expect("a mode");
-        assert_eq!(mode, "wal");
+            .expect("runs");
+        assert_eq!(mode, Ok("wal".to_string()));
         let log = dir.join("test.db-wal");
         assert!(log.exists(), "the commits are in the log");
         db.close().await.expect("closes");
         assert!(!log.exists(), "closing checkpointed the log");
+    }
+
+    /// Without `close`, dropping the last handle ends the connection
+    /// thread's loop, and `Drop` closes the connection there: the log is
+    /// checkpointed and removed, with nobody waiting for it.
+    #[tokio::test]
+    async fn dropping_every_handle_closes_the_connection_on_its_thread() {
+        let dir = ScratchDir::new("test-drop").expect("a fresh directory");
+        let db = fresh_db(&dir).await;
+        let other = db.clone();
+        let log = dir.join("test.db-wal");
+        assert!(log.exists(), "the commits are in the log");
+        drop(db);
+        assert_eq!(egg_numbers(&other).await.expect("still open"), [1, 2]);
+        drop(other);
+        let closed = tokio::time::timeout(BOUND, async {
+            while log.exists() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        });
+        closed.await.expect("the last drop closed the connection");
+    }
+
+    /// A statement that is never finalized (here: forgotten) keeps SQLite
+    /// from closing: `close` returns SQLite's error, and the handles that
+    /// are left see a closed database.
+    #[tokio::test]
+    async fn close_reports_sqlites_error() {
+        let dir = ScratchDir::new("test-close-error").expect("a fresh directory");
+        let db = fresh_db(&dir).await;
+        let other = db.clone();
+        db.call(|conn| conn.prepare("SELECT 1").map(std::mem::forget))
+            .await
+            .expect("runs")
+            .expect("prepares");
+        let error = db.close().await.expect_err("a statement is left");
+        assert_eq!(
+            sqlite_code(&error),
+            Some(ErrorCode::DatabaseBusy),
+            "{error}"
+        );
+        let after = other.call(|_| ()).await;
+        assert!(matches!(after, Err(CallError::Closed)), "{after:?}");
     }
 
     /// `BEGIN IMMEDIATE` takes the write lock before the body runs: another
@@ -328,12 +438,66 @@ mod tests {
             .transaction(move |_tx| {
                 let other = Connection::open(path)?;
                 other.busy_timeout(Duration::ZERO)?;
-                Ok::<_, rusqlite::Error>(other.execute_batch("BEGIN IMMEDIATE"))
+                Ok::<_, BoxError>(other.execute_batch("BEGIN IMMEDIATE"))
             })
             .await
             .expect("the transaction runs");
         let error = other_writer.expect_err("the write lock is taken");
         assert_eq!(error.sqlite_error_code(), Some(ErrorCode::DatabaseBusy));
+    }
+
+    /// Fifty calls sent at once run one after the other, in the order they
+    /// were sent, all on one thread, which is not the runtime's.
+    #[tokio::test]
+    async fn calls_run_in_order_on_one_thread_of_their_own() {
+        let dir = ScratchDir::new("test-order").expect("a fresh directory");
+        let db = fresh_db(&dir).await;
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let calls = (0..50).map(|n| {
+            let order = Arc::clone(&order);
+            db.call(move |_| {
+                order.lock().expect("not poisoned").push(n);
+                thread::current().id()
+            })
+        });
+        let threads: Vec<ThreadId> = futures::future::join_all(calls)
+            .await
+            .into_iter()
+            .map(|id| id.expect("runs"))
+            .collect();
+        assert_eq!(
+            *order.lock().expect("not poisoned"),
+            (0..50).collect::<Vec<_>>()
+        );
+        assert!(threads.iter().all(|id| *id == threads[0]), "one thread");
+        assert_ne!(threads[0], thread::current().id(), "not the runtime's");
+    }
+
+    /// The runtime has one blocking-pool thread, and something else holds
+    /// it; fifty callers still get their answers, because a waiting call
+    /// is a message in a queue, not a thread. (Had `call` used
+    /// `spawn_blocking`, they would all wait for that one thread.)
+    #[test]
+    fn many_callers_take_no_threads_from_the_blocking_pool() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .max_blocking_threads(1)
+            .enable_time()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let dir = ScratchDir::new("test-pool").expect("a fresh directory");
+            let db = fresh_db(&dir).await;
+            let (release, held) = std_mpsc::channel::<()>();
+            let hog = tokio::task::spawn_blocking(move || held.recv_timeout(BOUND));
+            let calls = (0..50).map(|n| db.call(move |_| n));
+            let answers = tokio::time::timeout(BOUND, futures::future::join_all(calls))
+                .await
+                .expect("every caller got an answer");
+            assert_eq!(answers.len(), 50);
+            assert!(answers.into_iter().all(|answer| answer.is_ok()));
+            release.send(()).expect("the hog waits for it");
+            hog.await.expect("the hog ends").expect("released");
+        });
     }
 
     /// The test runs on one thread. Had `call` run `work` on it, `work`
@@ -342,41 +506,37 @@ mod tests {
     async fn blocking_work_leaves_the_runtime_free() {
         let dir = ScratchDir::new("test-free").expect("a fresh directory");
         let db = fresh_db(&dir).await;
-        let (send, receive) = mpsc::channel();
-        let waiting = db.call(move |_| receive.recv_timeout(Duration::from_secs(10)));
+        let (send, receive) = std_mpsc::channel();
+        let waiting = db.call(move |_| receive.recv_timeout(BOUND));
         let sending = async move { send.send(7).expect("the call waits for it") };
         let (received, ()) = tokio::join!(waiting, sending);
-        assert_eq!(received, Ok(7));
+        assert_eq!(received.expect("runs"), Ok(7));
     }
 
-    /// Dropping the future stops the waiting, not the work: a transaction
-    /// that has started on the blocking pool still commits.
+    /// Cancelling the caller stops the waiting, not the work: a transaction
+    /// that has started on the connection thread still commits.
     #[tokio::test]
     async fn a_cancelled_transaction_still_runs_to_its_end() {
         let dir = ScratchDir::new("test-cancel").expect("a fresh directory");
         let db = fresh_db(&dir).await;
         let (inside, is_inside) = oneshot::channel();
-        let (go, wait_for_go) = mpsc::channel::<()>();
-        let transaction = store_after_signal(&db, inside, wait_for_go);
-        // Poll it once, which sends it to the blocking pool, then drop it.
-        assert!(transaction.now_or_never().is_none());
+        let (go, wait_for_go) = std_mpsc::channel::<()>();
+        let caller = db.clone();
+        let task = tokio::spawn(async move {
+            caller
+                .transaction(move |tx| {
+                    inside.send(()).expect("the test waits for it");
+                    wait_for_go.recv_timeout(BOUND)?;
+                    tx.execute("INSERT INTO eggs VALUES (3, 4)", ())?;
+                    Ok::<_, BoxError>(())
+                })
+                .await
+        });
         is_inside.await.expect("the body started");
+        task.abort();
+        assert!(task.await.expect_err("aborted").is_cancelled());
         go.send(()).expect("the body waits for it");
-        // This call waits for the lock, which the cancelled one holds.
+        // This call runs after the cancelled one, which committed.
         assert_eq!(egg_numbers(&db).await.expect("reads"), [1, 2, 3]);
-    }
-
-    async fn store_after_signal(
-        db: &Db,
-        inside: oneshot::Sender<()>,
-        go: mpsc::Receiver<()>,
-    ) -> Result<(), BoxError> {
-        db.transaction(move |tx| {
-            inside.send(()).expect("the test waits for it");
-            go.recv_timeout(Duration::from_secs(10))?;
-            tx.execute("INSERT INTO eggs VALUES (3, 4)", ())?;
-            Ok(())
-        })
-        .await
     }
 }
