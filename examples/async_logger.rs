@@ -91,7 +91,10 @@ async fn give_up(error: io::Error, buffered: u64, mut lines: mpsc::Receiver<Stri
     while lines.recv().await.is_some() {
         lost += 1;
     }
-    io::Error::new(error.kind(), format!("{error} (up to {lost} lines not written)"))
+    io::Error::new(
+        error.kind(),
+        format!("{error} (up to {lost} lines not written)"),
+    )
 }
 
 impl Logger {

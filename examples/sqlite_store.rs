@@ -470,7 +470,9 @@ mod tests {
         assert!(autocommit.expect("runs"), "no transaction is left open");
         assert_eq!(egg_numbers(&db).await.expect("reads"), [1, 2]);
         let other = Connection::open(dir.join("test.db")).expect("opens");
-        other.busy_timeout(Duration::ZERO).expect("sets the timeout");
+        other
+            .busy_timeout(Duration::ZERO)
+            .expect("sets the timeout");
         let write = other.execute("INSERT INTO eggs VALUES (4, 3)", ());
         assert_eq!(write, Ok(1), "the write lock is free");
     }
