@@ -58,14 +58,14 @@ async fn write_lines(
         buffered += 1;
         let caught_up = lines.is_empty(); // then hand the lines to the OS
         if let Err(error) = write_line(&mut file, &line, caught_up).await {
-            return Err(give_up(error, buffered, lines));
+            return Err(give_up(error, buffered, lines).await);
         }
         if caught_up {
             (written, buffered) = (written + buffered, 0);
         }
     }
     if let Err(error) = file.flush().await {
-        return Err(give_up(error, buffered, lines));
+        return Err(give_up(error, buffered, lines).await);
     }
     file.get_ref().sync_all().await?;
     Ok(written + buffered)
@@ -81,15 +81,20 @@ async fn write_line(file: &mut BufWriter<File>, line: &str, flush: bool) -> io::
 }
 
 /// The writer stops at its first error. The lines in its buffer and those
-/// still in the channel are lost (a failed flush may have written part of
-/// them): the error says how many.
-fn give_up(error: io::Error, buffered: u64, mut lines: mpsc::Receiver<String>) -> io::Error {
-    lines.close(); // `log` fails from now on, so the count below is final
+/// still in the channel are lost, though the failed write may have written
+/// some of them, or part of one: the error says at most how many.
+async fn give_up(error: io::Error, buffered: u64, mut lines: mpsc::Receiver<String>) -> io::Error {
+    lines.close(); // `log` fails from now on
     let mut lost = buffered;
-    while lines.try_recv().is_ok() {
+    // `None` once the channel is empty and no `log` is halfway through a
+    // send (`try_recv` could miss such a line).
+    while lines.recv().await.is_some() {
         lost += 1;
     }
-    io::Error::new(error.kind(), format!("{error} ({lost} lines not written)"))
+    io::Error::new(
+        error.kind(),
+        format!("{error} (up to {lost} lines not written)"),
+    )
 }
 
 impl Logger {
@@ -342,7 +347,31 @@ mod tests {
         let error = writer.finish().await.expect_err("the disk is full");
         assert_eq!(error.kind(), io::ErrorKind::StorageFull);
         assert!(
-            error.to_string().ends_with("(3 lines not written)"),
+            error.to_string().ends_with("(up to 3 lines not written)"),
+            "{error}"
+        );
+    }
+
+    /// A `send` that has reserved its place in the channel before the
+    /// writer fails, and puts its line there only after `give_up` has
+    /// closed it: the line is counted too. (`try_recv` would find the
+    /// channel empty and miss it.)
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_line_sent_while_the_writer_gives_up_is_counted() {
+        let (log, writer) = start_logger(Path::new("/dev/full")).await.expect("opens");
+        let halfway = log.lines.reserve().await.expect("a place in the channel");
+        for letter in ["a", "b", "c"] {
+            log.log(letter.repeat(10_000)).await.expect("queued");
+        }
+        let late_send = async {
+            log.lines.closed().await; // `give_up` has closed the channel
+            halfway.send("d".to_string());
+        };
+        let (result, ()) = tokio::join!(writer.finish(), late_send);
+        let error = result.expect_err("the disk is full");
+        assert!(
+            error.to_string().ends_with("(up to 4 lines not written)"),
             "{error}"
         );
     }

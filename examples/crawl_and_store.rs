@@ -56,7 +56,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_BODY: usize = 1 << 20;
 /// Who is asking, so that a site's owner can tell.
 const USER_AGENT: &str = "recipe-crawler/0.1";
-/// At most this many pages in one transaction.
+/// At most this many pages wait to be stored, and go in one transaction.
 const BATCH: usize = 16;
 /// The time between the starts of two requests to one host (`main`
 /// passes this to `run`).
@@ -111,7 +111,13 @@ impl Db {
     ) -> Result<T, CallError> {
         let (reply, answer) = oneshot::channel();
         let call: Call = Box::new(move |conn| {
+            if reply.is_closed() {
+                return;
+            }
             let value = catch_unwind(AssertUnwindSafe(|| work(conn)));
+            if value.is_err() && !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
             let _ = reply.send(value.map_err(panic_message));
         });
         let sent = self.messages.send(Message::Call(call)).await;
@@ -137,10 +143,16 @@ fn run_calls(mut conn: Connection, mut inbox: mpsc::Receiver<Message>) {
     while let Some(message) = inbox.blocking_recv() {
         match message {
             Message::Call(call) => call(&mut conn),
-            Message::Close(reply) => {
-                let _ = reply.send(conn.close().map_err(|(_conn, error)| error));
-                return;
-            }
+            Message::Close(reply) => match conn.close() {
+                Ok(()) => {
+                    let _ = reply.send(Ok(()));
+                    return;
+                }
+                Err((still_open, error)) => {
+                    conn = still_open;
+                    let _ = reply.send(Err(error));
+                }
+            },
         }
     }
 }
@@ -234,14 +246,14 @@ async fn write_lines(
         buffered += 1;
         let caught_up = lines.is_empty();
         if let Err(error) = write_line(&mut file, &line, caught_up).await {
-            return Err(give_up(error, buffered, lines));
+            return Err(give_up(error, buffered, lines).await);
         }
         if caught_up {
             (written, buffered) = (written + buffered, 0);
         }
     }
     if let Err(error) = file.flush().await {
-        return Err(give_up(error, buffered, lines));
+        return Err(give_up(error, buffered, lines).await);
     }
     file.get_ref().sync_all().await?;
     Ok(written + buffered)
@@ -256,13 +268,16 @@ async fn write_line(file: &mut BufWriter<File>, line: &str, flush: bool) -> io::
     Ok(())
 }
 
-fn give_up(error: io::Error, buffered: u64, mut lines: mpsc::Receiver<String>) -> io::Error {
+async fn give_up(error: io::Error, buffered: u64, mut lines: mpsc::Receiver<String>) -> io::Error {
     lines.close();
     let mut lost = buffered;
-    while lines.try_recv().is_ok() {
+    while lines.recv().await.is_some() {
         lost += 1;
     }
-    io::Error::new(error.kind(), format!("{error} ({lost} lines not written)"))
+    io::Error::new(
+        error.kind(),
+        format!("{error} (up to {lost} lines not written)"),
+    )
 }
 
 impl Logger {
@@ -291,13 +306,15 @@ impl LogWriter {
 /// the book's output files, one line per step.
 fn show_progress(done: usize, total: usize) {
     let line = format!("[{done}/{total}] pages done");
-    if io::stdout().is_terminal() {
-        print!("\r{line}"); // back to the start of the line, and over it
-        // If stdout is gone, there is nobody to tell: the crawl goes on.
-        let _ = io::stdout().flush();
+    let mut out = io::stdout().lock();
+    // If stdout is gone (`| head -1`), there is nobody to tell: the crawl
+    // goes on. `print!` would panic instead.
+    let _ = if out.is_terminal() {
+        // Back to the start of the line, and over it.
+        write!(out, "\r{line}").and_then(|()| out.flush())
     } else {
-        println!("{line}");
-    }
+        writeln!(out, "{line}")
+    };
 }
 // ANCHOR_END: progress
 
@@ -451,7 +468,7 @@ async fn crawl(
     // Each download is a task of its own, so downloads go on while a page
     // is stored. A bounded channel hands the pages to this loop: when it is
     // full, finished downloads wait, holding their places in the limit.
-    let (send, mut pages) = mpsc::channel(LIMIT);
+    let (send, mut pages) = mpsc::channel(BATCH);
     let limit = Arc::new(Semaphore::new(LIMIT));
     let mut downloads = JoinSet::new();
     for url in urls {
@@ -512,8 +529,9 @@ async fn crawl(
 // ANCHOR_END: crawl
 
 // ANCHOR: shutdown
-/// How long closing may take once the crawl has stopped.
-const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
+/// How long closing may take once the crawl has stopped: well inside the
+/// 10 s that `docker stop` waits, from its SIGTERM, before its SIGKILL.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
 
 /// Runs `closing` to its end, unless it takes longer than `deadline` or
 /// `another_signal` comes first: a program asked twice stops at once.
@@ -540,7 +558,7 @@ async fn run(dir: &Path, urls: Vec<Url>, manners: Manners) -> Result<Summary, Bo
     let (log, writer) = start_logger(&dir.join("crawl.log")).await?;
     let summary = crawl(urls, manners, &db, &log, &mut signals).await;
     if io::stdout().is_terminal() {
-        println!(); // end the progress line
+        let _ = writeln!(io::stdout()); // end the progress line
     }
     let last_line = match &summary {
         Ok(Summary {
@@ -562,12 +580,13 @@ async fn run(dir: &Path, urls: Vec<Url>, manners: Manners) -> Result<Summary, Bo
     };
     let (lines, pages) = close_within(SHUTDOWN_DEADLINE, signals.next(), closing).await?;
     let summary = summary?;
-    println!(
-        "{last_line}: {} stored, {} failed",
-        summary.stored, summary.failed
+    let (stored, failed) = (summary.stored, summary.failed);
+    let report = format!(
+        "{last_line}: {stored} stored, {failed} failed\n\
+         the database holds {pages} pages\n\
+         the log holds {lines} lines\n"
     );
-    println!("the database holds {pages} pages");
-    println!("the log holds {lines} lines");
+    let _ = io::stdout().write_all(report.as_bytes()); // as in `show_progress`
     Ok(summary)
 }
 // ANCHOR_END: run
@@ -692,7 +711,7 @@ async fn crawl_main() -> Result<ExitCode, BoxError> {
     };
     let summary = run(&dir.path, recipe_urls(server, pages), manners).await;
     if keep {
-        println!("kept {}", dir.keep().display());
+        let _ = writeln!(io::stdout(), "kept {}", dir.keep().display());
     }
     Ok(summary?
         .stopped_by
@@ -719,7 +738,8 @@ mod tests {
     }
 
     /// Keeps the connection thread busy, with a call that waits until the
-    /// returned sender is dropped (or 30 s have passed).
+    /// returned sender is dropped (or 120 s have passed: far longer than
+    /// any wait of the tests, so it never ends one by itself).
     async fn hold(db: &Db) -> std::sync::mpsc::Sender<()> {
         let (release, held) = std::sync::mpsc::channel::<()>();
         let (holding, is_holding) = oneshot::channel();
@@ -727,7 +747,7 @@ mod tests {
         tokio::spawn(async move {
             db.call(move |_| {
                 let _ = holding.send(());
-                let _ = held.recv_timeout(Duration::from_secs(30));
+                let _ = held.recv_timeout(Duration::from_secs(120));
             })
             .await
         });
@@ -852,6 +872,41 @@ mod tests {
         let log = log_lines(&dir.path);
         let last = format!("stopped by an error: {error}");
         assert_eq!(log.last(), Some(&last), "{log:?}");
+        // Every page logged as stored is in the table, and no other.
+        let mut logged: Vec<String> = log
+            .iter()
+            .filter_map(|l| l.strip_prefix("stored "))
+            .map(|u| Url::parse(u).expect("a URL").path().to_string())
+            .collect();
+        logged.sort();
+        assert_eq!(logged, stored_urls(&dir.path));
+        assert!(!logged.contains(&"/recipes/2".to_string()), "{log:?}");
+    }
+
+    /// One refused row rolls back its whole batch: the page before it in
+    /// the same transaction is not stored either.
+    #[tokio::test]
+    async fn one_refused_row_rolls_back_its_whole_batch() {
+        let dir = ScratchDir::new("test-batch-rollback").expect("a fresh directory");
+        Connection::open(dir.path.join("pages.db"))
+            .expect("the database opens")
+            .execute_batch(
+                "CREATE TABLE pages (url TEXT PRIMARY KEY, body TEXT NOT NULL,
+                    CHECK (url NOT LIKE '%/recipes/2'))",
+            )
+            .expect("a table with a rule");
+        let db = Db::open(&dir.path.join("pages.db"))
+            .await
+            .expect("a database");
+        let page = |n| Url::parse(&format!("http://127.0.0.1/recipes/{n}")).expect("a URL");
+        let batch = vec![(page(1), "one".to_string()), (page(2), "two".to_string())];
+        let error = db.save(batch).await.expect_err("the table refuses page 2");
+        assert!(
+            error.to_string().contains("CHECK constraint failed"),
+            "{error}"
+        );
+        assert_eq!(db.page_count().await.expect("counts"), 0);
+        db.close().await.expect("closes");
     }
 
     /// Crawls `pages` recipes while the connection thread is held, until
@@ -1033,7 +1088,7 @@ mod tests {
             .await
             .expect_err("it gives up");
         assert_eq!(start.elapsed(), SHUTDOWN_DEADLINE);
-        assert_eq!(error.to_string(), "closing took longer than 10s: gave up");
+        assert_eq!(error.to_string(), "closing took longer than 5s: gave up");
     }
 
     /// A closing stuck on the blocking pool, where `close_within` cannot
@@ -1056,6 +1111,14 @@ mod tests {
             .expect("the runtime ends without waiting for the stuck thread");
         assert!(gave_up.expect("a runtime"), "closing gave up");
         drop(never_sent); // lets the stuck thread end
+    }
+
+    /// What a shell shows for a program killed by the signal: 128 plus
+    /// its number, 2 for SIGINT and 15 for SIGTERM.
+    #[test]
+    fn the_exit_codes_are_those_of_a_program_killed_by_the_signal() {
+        assert_eq!(Stop::CtrlC.exit_code(), ExitCode::from(130));
+        assert_eq!(Stop::Terminate.exit_code(), ExitCode::from(143));
     }
 
     #[test]

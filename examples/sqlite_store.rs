@@ -83,17 +83,24 @@ impl Db {
     }
 
     /// Runs `work` with the connection, on the connection's thread, and
-    /// waits for its value. If the caller stops waiting, the work still
-    /// runs to its end.
+    /// waits for its value. If the caller stops waiting, work that has
+    /// started runs to its end; work still queued is skipped.
     async fn call<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> T + Send + 'static,
     ) -> Result<T, CallError> {
         let (reply, answer) = oneshot::channel();
         let call: Call = Box::new(move |conn| {
+            if reply.is_closed() {
+                return; // the caller stopped waiting before its turn came
+            }
             // A panic stops here, not the thread. As it unwinds, `rusqlite`'s
             // guards (a `Transaction`, a `Statement`) clean up.
             let value = catch_unwind(AssertUnwindSafe(|| work(conn)));
+            if value.is_err() && !conn.is_autocommit() {
+                // A `BEGIN` with no guard: roll back what it left open.
+                let _ = conn.execute_batch("ROLLBACK");
+            }
             // This fails only if the caller has stopped waiting.
             let _ = reply.send(value.map_err(panic_message));
         });
@@ -103,8 +110,9 @@ impl Db {
     }
 
     /// Closes the connection, on its thread, once the calls sent before
-    /// this one have run, and returns SQLite's error if closing fails.
-    /// Calls from other handles fail with `CallError::Closed` afterwards.
+    /// this one have run. Calls from other handles fail with
+    /// `CallError::Closed` afterwards. If closing fails, it returns SQLite's
+    /// error, and the connection stays open for the other handles.
     async fn close(self) -> Result<(), BoxError> {
         let (reply, closed) = oneshot::channel();
         let sent = self.messages.send(Message::Close(reply)).await;
@@ -113,18 +121,23 @@ impl Db {
     }
 }
 
-/// The connection thread: runs calls until `close`, or until every handle
-/// is dropped; then the `Connection`'s `Drop` closes it, and drops any
-/// error.
+/// The connection thread: runs calls until `close` succeeds, or until
+/// every handle is dropped; then the `Connection`'s `Drop` closes it, and
+/// drops any error.
 fn run_calls(mut conn: Connection, mut inbox: mpsc::Receiver<Message>) {
     while let Some(message) = inbox.blocking_recv() {
         match message {
             Message::Call(call) => call(&mut conn),
-            Message::Close(reply) => {
-                let closed = conn.close().map_err(|(_conn, error)| error);
-                let _ = reply.send(closed); // the caller may have gone
-                return; // calls still queued are dropped: `Closed`
-            }
+            Message::Close(reply) => match conn.close() {
+                Ok(()) => {
+                    let _ = reply.send(Ok(())); // the caller may have gone
+                    return; // calls still queued are dropped: `Closed`
+                }
+                Err((still_open, error)) => {
+                    conn = still_open; // SQLite did not close it: keep it
+                    let _ = reply.send(Err(error));
+                }
+            },
         }
     }
 }
@@ -404,11 +417,24 @@ mod tests {
         closed.await.expect("the last drop closed the connection");
     }
 
-    /// A statement that is never finalized (here: forgotten) keeps SQLite
-    /// from closing: `close` returns SQLite's error, and the handles that
-    /// are left see a closed database.
+    /// After a successful `close`, the handles that are left see a closed
+    /// database.
     #[tokio::test]
-    async fn close_reports_sqlites_error() {
+    async fn after_close_other_handles_see_a_closed_database() {
+        let dir = ScratchDir::new("test-closed").expect("a fresh directory");
+        let db = fresh_db(&dir).await;
+        let other = db.clone();
+        db.close().await.expect("closes");
+        let after = other.call(|_| ()).await;
+        assert!(matches!(after, Err(CallError::Closed)), "{after:?}");
+    }
+
+    /// A statement that is never finalized (here: forgotten, which safe
+    /// code rarely does) keeps SQLite from closing: `close` returns
+    /// SQLite's error, and the connection stays open for the handles that
+    /// are left, as SQLite left it.
+    #[tokio::test]
+    async fn close_reports_sqlites_error_and_keeps_the_connection() {
         let dir = ScratchDir::new("test-close-error").expect("a fresh directory");
         let db = fresh_db(&dir).await;
         let other = db.clone();
@@ -422,8 +448,66 @@ mod tests {
             Some(ErrorCode::DatabaseBusy),
             "{error}"
         );
-        let after = other.call(|_| ()).await;
-        assert!(matches!(after, Err(CallError::Closed)), "{after:?}");
+        assert_eq!(egg_numbers(&other).await.expect("still open"), [1, 2]);
+    }
+
+    /// A call that does `BEGIN` by hand, with no `Transaction` guard, and
+    /// panics: the connection thread rolls it back, so the next calls do
+    /// not run inside it, and other connections can write.
+    #[tokio::test]
+    async fn a_panic_inside_a_hand_made_begin_is_rolled_back() {
+        let dir = ScratchDir::new("test-panic-begin").expect("a fresh directory");
+        let db = fresh_db(&dir).await;
+        let panicked = db
+            .call(|conn| {
+                let begun = conn.execute_batch("BEGIN; INSERT INTO eggs VALUES (3, 4)");
+                begun.expect("begins and inserts");
+                panic!("a deliberate panic inside BEGIN");
+            })
+            .await;
+        assert!(matches!(panicked, Err(CallError::Panicked(_))));
+        let autocommit = db.call(|conn| conn.is_autocommit()).await;
+        assert!(autocommit.expect("runs"), "no transaction is left open");
+        assert_eq!(egg_numbers(&db).await.expect("reads"), [1, 2]);
+        let other = Connection::open(dir.join("test.db")).expect("opens");
+        other
+            .busy_timeout(Duration::ZERO)
+            .expect("sets the timeout");
+        let write = other.execute("INSERT INTO eggs VALUES (4, 3)", ());
+        assert_eq!(write, Ok(1), "the write lock is free");
+    }
+
+    /// A caller that stops waiting before its call's turn: the call is
+    /// skipped, and its transaction never runs.
+    #[tokio::test]
+    async fn a_call_cancelled_while_queued_never_runs() {
+        let dir = ScratchDir::new("test-cancel-queued").expect("a fresh directory");
+        let db = fresh_db(&dir).await;
+        let (release, held) = std_mpsc::channel::<()>();
+        let (holding, is_holding) = oneshot::channel();
+        let holder = db.clone();
+        let holder = tokio::spawn(async move {
+            holder
+                .call(move |_| {
+                    let _ = holding.send(());
+                    let _ = held.recv_timeout(BOUND);
+                })
+                .await
+        });
+        is_holding.await.expect("the connection thread is held");
+        let caller = db.clone();
+        let queued = tokio::spawn(async move { store(&caller, vec![(3, 4)]).await });
+        let waits = tokio::time::timeout(BOUND, async {
+            while db.messages.capacity() == QUEUE {
+                tokio::task::yield_now().await;
+            }
+        });
+        waits.await.expect("the store waits in the queue");
+        queued.abort();
+        assert!(queued.await.expect_err("aborted").is_cancelled());
+        release.send(()).expect("the holder waits for it");
+        holder.await.expect("the holder ends").expect("runs");
+        assert_eq!(egg_numbers(&db).await.expect("reads"), [1, 2]);
     }
 
     /// `BEGIN IMMEDIATE` takes the write lock before the body runs: another
