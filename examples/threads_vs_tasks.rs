@@ -421,9 +421,15 @@ fn trials(small: bool) -> Vec<Trial> {
         small_stacks,
     ));
     for &jobs in &threads {
-        trials.push(Trial::new("Python threads", Runner::Python, "threads", jobs));
+        trials.push(Trial::new(
+            "Python threads",
+            Runner::Python,
+            "threads",
+            jobs,
+        ));
     }
-    trials.push(Trial::threads("Rust threads, until one fails", caps.0, None).until_one_fails(small));
+    trials
+        .push(Trial::threads("Rust threads, until one fails", caps.0, None).until_one_fails(small));
     trials.push(
         Trial::threads(
             "Rust threads, 64 KiB stacks, until one fails",
@@ -828,7 +834,11 @@ mod tests {
             "{text}"
         );
         let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| ")).collect();
-        assert_eq!(rows.len(), 8, "two tables of a header, a rule and two rows: {text}");
+        assert_eq!(
+            rows.len(),
+            8,
+            "two tables of a header, a rule and two rows: {text}"
+        );
         assert!(rows[2].starts_with("| Rust threads "), "{text}");
         assert!(rows[3].starts_with("| tokio tasks "), "{text}");
     }

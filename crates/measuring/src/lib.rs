@@ -209,6 +209,19 @@ pub fn open_files(pid: &str) -> Option<usize> {
         .map(|entries| entries.count())
 }
 
+/// The open sockets of process `pid`: the entries of `/proc/PID/fd` that
+/// link to `socket:[...]`.
+pub fn open_sockets(pid: &str) -> Option<usize> {
+    let entries = fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    Some(
+        entries
+            .flatten()
+            .filter_map(|entry| fs::read_link(entry.path()).ok())
+            .filter(|target| target.to_string_lossy().starts_with("socket:"))
+            .count(),
+    )
+}
+
 /// CPU time and context switches of every thread of a process so far.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Usage {
@@ -228,7 +241,8 @@ impl Usage {
         let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
         // utime and stime are fields 14 and 15 of the whole line; here the
         // first field is the 3rd.
-        let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+        let ticks: u64 =
+            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
         // SAFETY: sysconf only reads a configuration value.
         let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
         let mut switches = 0;
@@ -323,7 +337,10 @@ pub fn rust_versions() -> String {
             Some(format!("{} {}", words.next()?, words.next()?))
         })
         .unwrap_or_else(|| "rustc (version unknown)".into());
-    format!("{rustc}, tokio {}", locked_version("tokio").unwrap_or("unknown"))
+    format!(
+        "{rustc}, tokio {}",
+        locked_version("tokio").unwrap_or("unknown")
+    )
 }
 
 /// The version of `name` in the book's `Cargo.lock`.
@@ -602,8 +619,14 @@ mod tests {
     fn a_spread_is_the_median_and_the_extremes() {
         let spread = Spread::of([3.02, 2.61, 2.80]).expect("values");
         assert_eq!(spread.show(2), "2.80 (2.61–3.02)");
-        assert_eq!(Spread::of([5.0, 5.0, 5.0]).map(|s| s.show(1)), Some("5.0".into()));
-        assert_eq!(Spread::of([1.0, 2.0, 3.0, 4.0]).map(|s| s.median), Some(2.0));
+        assert_eq!(
+            Spread::of([5.0, 5.0, 5.0]).map(|s| s.show(1)),
+            Some("5.0".into())
+        );
+        assert_eq!(
+            Spread::of([1.0, 2.0, 3.0, 4.0]).map(|s| s.median),
+            Some(2.0)
+        );
         assert_eq!(Spread::of([]), None);
     }
 
@@ -628,7 +651,10 @@ mod tests {
         command.arg("30");
         let finished = run_bounded(command, Duration::ZERO).expect("sleep runs");
         assert_eq!(finished.status, None);
-        assert_eq!(describe_end(None, Duration::from_secs(120)), "was killed after 120 s");
+        assert_eq!(
+            describe_end(None, Duration::from_secs(120)),
+            "was killed after 120 s"
+        );
     }
 
     #[test]
@@ -641,7 +667,10 @@ mod tests {
     #[test]
     fn the_locked_tokio_is_found() {
         let tokio = locked_version("tokio").expect("tokio in Cargo.lock");
-        assert!(tokio.starts_with("1.") && tokio.split('.').count() == 3, "{tokio}");
+        assert!(
+            tokio.starts_with("1.") && tokio.split('.').count() == 3,
+            "{tokio}"
+        );
     }
 
     #[cfg(target_os = "linux")]
@@ -650,6 +679,9 @@ mod tests {
         assert!(Memory::now().is_some_and(|m| m.resident > 0));
         assert!(mappings("self").is_some_and(|n| n > 10));
         assert!(open_files("self").is_some_and(|n| n >= 3));
+        let before = open_sockets("self").expect("sockets");
+        let _listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        assert_eq!(open_sockets("self"), Some(before + 1));
         assert!(Usage::of(std::process::id()).is_some_and(|u| u.switches > 0));
     }
 }
