@@ -61,7 +61,7 @@ const CONNECTING_AT_ONCE: usize = 256;
 /// The backlog every server asks for.
 const BACKLOG: u32 = 1_024;
 /// How long a client may take, from connecting to its last echo.
-const CLIENT_LIMIT: Duration = Duration::from_secs(60);
+const CLIENT_LIMIT: Duration = Duration::from_secs(20);
 /// How long a server waits for a client to say something.
 const IDLE_LIMIT: Duration = Duration::from_secs(60);
 /// How long one trial may run before its processes are killed.
@@ -123,13 +123,14 @@ fn echo_blocking(mut stream: std::net::TcpStream) -> io::Result<()> {
 /// Connects when it is its turn and checks with one message (not timed) that
 /// the server holds the connection; says so; waits for the signal; then sends
 /// `ROUND_TRIPS` messages, each after the echo of the one before, and times
-/// each one.
+/// each one. Returns the connection too: the caller keeps it open until the
+/// server has been measured.
 async fn client(
     server: SocketAddr,
     turns: Arc<Semaphore>,
     connected: mpsc::UnboundedSender<bool>,
     mut go: watch::Receiver<bool>,
-) -> io::Result<Vec<Duration>> {
+) -> io::Result<(Vec<Duration>, TcpStream)> {
     let turn = turns.acquire().await.expect("never closed");
     let stream = connect(server).await;
     drop(turn);
@@ -145,7 +146,7 @@ async fn client(
         round_trip(&mut stream, round as u8).await?;
         times.push(sent.elapsed());
     }
-    Ok(times)
+    Ok((times, stream))
 }
 
 async fn connect(server: SocketAddr) -> io::Result<TcpStream> {
@@ -320,6 +321,7 @@ fn load(args: &[String]) -> Result<(), String> {
     let _ = io::stdin().lock().read_line(&mut line);
 
     let (clients, go) = clients;
+    let mut open = Vec::with_capacity(connections);
     runtime.block_on(async {
         let start = Instant::now();
         go.send_replace(true);
@@ -334,7 +336,10 @@ fn load(args: &[String]) -> Result<(), String> {
                 Err(join_error) => Err(io::Error::other(join_error)),
             };
             match outcome {
-                Ok(client_times) => times.extend(client_times),
+                Ok((client_times, stream)) => {
+                    times.extend(client_times);
+                    open.push(stream);
+                }
                 Err(error) => {
                     failed += 1;
                     result.first_error.get_or_insert(error.to_string());
@@ -351,9 +356,10 @@ fn load(args: &[String]) -> Result<(), String> {
     print!("{}", result.to_lines());
     println!("done");
     let _ = io::stdout().flush();
-    // Hold the connections (the clients' streams were dropped with the
-    // clients: the server sees them close) until told to stop.
+    // Hold the connections, so that the server's threads still live when
+    // the parent reads their context switches, until told to stop.
     let _ = io::copy(&mut io::stdin(), &mut io::sink());
+    drop(open);
     Ok(())
 }
 
@@ -1024,7 +1030,7 @@ mod tests {
                 go.send_replace(true);
                 let mut times = 0;
                 for client in clients {
-                    times += client.await.expect("no panic").expect("every echo").len();
+                    times += client.await.expect("no panic").expect("every echo").0.len();
                 }
                 times
             });

@@ -229,7 +229,13 @@ fn invariants(name: &str, text: &str) -> Vec<String> {
                         connections.is_some() && number(row, "Held at once") == connections,
                     );
                 }
-                if has("Round trips") {
+                // A trial whose clients failed says so in a list item:
+                // `- LABEL (1,000 connections), in 3 of 3 runs: ...`.
+                let explained = row.cells.get("Connections").is_some_and(|n| {
+                    let item = format!("- {label} ({n} connections), ");
+                    text.lines().any(|line| line.starts_with(&item))
+                });
+                if has("Round trips") && !explained {
                     expect(
                         "every round trip done",
                         number(row, "Round trips") == connections.map(|c| c * 10.0),
@@ -265,12 +271,11 @@ fn small_invariants(name: &str, text: &str) -> Vec<String> {
         }
         for label in labels {
             let reported = text.lines().any(|line| {
-                line.starts_with(&format!("- {label} ("))
-                    && line.contains("in each of 3 runs: starting thread ")
+                line.starts_with(&format!("- {label} (")) && line.contains(": starting thread ")
             });
             if !reported {
                 problems.push(format!(
-                    "`{label}`: no line `- {label} (...), in each of 3 runs: starting thread ... failed`"
+                    "`{label}`: no line `- {label} (...), in its one run: starting thread ... failed`"
                 ));
             }
         }
