@@ -24,6 +24,7 @@ IDLE_LIMIT = 60.0  # seconds a connection may stay silent
 BACKLOG = 1024  # as the Rust servers
 
 
+# ANCHOR: servers
 async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Sends back every byte it reads, until the client hangs up or stays
     silent for IDLE_LIMIT. (asyncio turns Nagle's algorithm off itself.)"""
@@ -66,6 +67,7 @@ def serve_with_threads() -> None:
         host, port = server.server_address[:2]
         print(f"listening {host}:{port}", flush=True)
         server.serve_forever()
+# ANCHOR_END: servers
 
 
 def end_when_input_closes() -> None:

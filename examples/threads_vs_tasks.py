@@ -83,6 +83,7 @@ class Probe:
         print(f"peak_kib {memory()['peak']}")
 
 
+# ANCHOR: tasks
 async def tasks_waiting(jobs: int, probe: Probe) -> None:
     """One asyncio task per job. Each says it is waiting, then waits."""
     release, all_ready = asyncio.Event(), asyncio.Event()
@@ -103,8 +104,10 @@ async def tasks_waiting(jobs: int, probe: Probe) -> None:
     release.set()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     probe.all_joined(sum(result is None for result in results))
+# ANCHOR_END: tasks
 
 
+# ANCHOR: threads
 def threads_waiting(jobs: int, probe: Probe) -> None:
     """One thread per job, each waiting on the same event. Stops starting
     threads at the first one the system refuses."""
@@ -133,6 +136,7 @@ def threads_waiting(jobs: int, probe: Probe) -> None:
     for thread in threads:
         thread.join()
     probe.all_joined(len(threads))
+# ANCHOR_END: threads
 
 
 # How much more than it has mapped a trial may map with --fail-early.
