@@ -971,7 +971,7 @@ fn main() -> ExitCode {
         ),
         (
             "Server",
-            "all numbers but the rate and the latencies are the server process's, from `/proc/PID`: CPU time is `utime` + `stime` in `stat`, switches are voluntary and involuntary context switches of all its threads in `task/*/status`, both during the round trips only; held connections are the sockets it gained (`fd` entries that are sockets)".to_string(),
+            "held connections, CPU, switches and memory are the server process's, from `/proc/PID`: CPU time is `utime` + `stime` in `stat`, switches are voluntary and involuntary context switches of all its threads in `task/*/status`, both during the round trips only; held connections are the sockets it gained (`fd` entries that are sockets)".to_string(),
         ),
         (
             "Memory",

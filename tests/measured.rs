@@ -506,6 +506,21 @@ fn claims(name: &str, text: &str) -> Vec<String> {
                     &format!("Python's thread server holds about 17 KB per connection ({size})"),
                     of("Python threads", rss).map(|n| (14_000.0..20_000.0).contains(&n)),
                 );
+                claim(
+                    &format!(
+                        "Python's thread server holds over twice asyncio's RSS per connection ({size})"
+                    ),
+                    ratio(of("Python threads", rss), of("asyncio tasks", rss)).map(|r| r >= 2.0),
+                );
+                // "What a connection costs": every socket has kernel memory.
+                let kernel = "Kernel per connection (bytes)";
+                claim(
+                    &format!("even the task servers' kernel column is kilobytes ({size})"),
+                    Some(
+                        of("tokio tasks", kernel).is_some_and(|n| n >= 1_000.0)
+                            && of("asyncio tasks", kernel).is_some_and(|n| n >= 1_000.0),
+                    ),
+                );
                 let switches = "Server switches per round trip";
                 // "Reading the latency columns".
                 claim(
@@ -751,4 +766,132 @@ fn a_renamed_column_or_a_lost_row_is_a_difference() {
         differences("f", book, &numbered).is_some(),
         "a number became text"
     );
+}
+
+/// Every Python 3.11 or later this machine has: `python3`, and each pyenv
+/// version (its shims hide them), once per version.
+fn pythons() -> Vec<(String, PathBuf)> {
+    let mut candidates = vec![PathBuf::from("python3")];
+    let pyenv = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".pyenv")));
+    if let Some(Ok(versions)) = pyenv.map(|root| fs::read_dir(root.join("versions"))) {
+        let mut found: Vec<PathBuf> = versions
+            .flatten()
+            .map(|entry| entry.path().join("bin/python3"))
+            .filter(|file| file.is_file())
+            .collect();
+        found.sort();
+        candidates.extend(found);
+    }
+    let mut pythons: Vec<(String, PathBuf)> = Vec::new();
+    for candidate in candidates {
+        let Ok(out) = Command::new(&candidate)
+            .args([
+                "-I",
+                "-c",
+                "import sys; print(sys.version_info >= (3, 11), sys.version.split()[0])",
+            ])
+            .output()
+        else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if let Some(version) = text.trim().strip_prefix("True ")
+            && !pythons.iter().any(|(seen, _)| seen == version)
+        {
+            pythons.push((version.to_string(), candidate));
+        }
+    }
+    pythons
+}
+
+/// The Python sides of the examples that measure run on every Python 3.11+
+/// here, with every `DeprecationWarning` an error: a few jobs of each kind,
+/// and one echo through each server.
+#[test]
+fn the_python_sides_run_on_every_python() {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let pythons = pythons();
+    assert!(!pythons.is_empty(), "no python3 3.11 or later found");
+    let mut problems = Vec::new();
+    for (version, python) in &pythons {
+        let python_command = |script: &str| {
+            let mut command = Command::new(python);
+            command
+                .current_dir(root())
+                .args(["-I", "-W", "error::DeprecationWarning"])
+                .arg(format!("examples/{script}.py"));
+            command
+        };
+        for args in [
+            &["--trial", "asyncio", "200"][..],
+            &["--trial", "threads", "20"],
+            &["--trial", "threads", "2000", "--fail-early"],
+        ] {
+            let out = python_command("threads_vs_tasks")
+                .args(args)
+                .output()
+                .expect("python runs");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let jobs = args[2];
+            let fine = out.status.success()
+                && text.contains("finished_early 0\n")
+                && if args.len() == 4 {
+                    text.contains("spawn_failed ")
+                } else {
+                    text.contains(&format!("waiting {jobs}\n"))
+                        && text.contains(&format!("joined {jobs}\n"))
+                };
+            if !fine {
+                problems.push(format!(
+                    "Python {version}: threads_vs_tasks.py {}: {text}{}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+        for kind in ["asyncio", "threads"] {
+            let mut server = python_command("many_connections")
+                .args(["--serve", kind])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("python runs");
+            let mut line = String::new();
+            let stdout = server.stdout.take().expect("piped");
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let echoed = line
+                .strip_prefix("listening ")
+                .and_then(|address| std::net::TcpStream::connect(address.trim()).ok())
+                .and_then(|mut stream| {
+                    stream.write_all(b"ping").ok()?;
+                    let mut echo = [0; 4];
+                    stream.read_exact(&mut echo).ok()?;
+                    Some(echo == *b"ping")
+                });
+            // Closing its input ends the server.
+            drop(server.stdin.take());
+            let status = server.wait().expect("the server ends");
+            let mut stderr = String::new();
+            if let Some(mut pipe) = server.stderr.take() {
+                let _ = pipe.read_to_string(&mut stderr);
+            }
+            if echoed != Some(true) || !status.success() {
+                problems.push(format!(
+                    "Python {version}: many_connections.py --serve {kind}: said `{}`, echoed {echoed:?}, ended {status}: {stderr}",
+                    line.trim()
+                ));
+            }
+        }
+    }
+    let versions: Vec<&str> = pythons.iter().map(|(v, _)| v.as_str()).collect();
+    let _ = writeln!(
+        std::io::stderr(),
+        "measured: Python sides ran on {}",
+        versions.join(", ")
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
