@@ -410,7 +410,6 @@ struct Outcome {
     /// The server's `VmRSS` while every connection was held, less before.
     resident_per_connection: Option<i64>,
     kernel_per_connection: Option<i64>,
-    peak_kib: Option<u64>,
     /// The server's CPU time and context switches during the round trips.
     usage: Option<Usage>,
     problem: Option<String>,
@@ -582,7 +581,6 @@ fn measure(
                 switches: b.switches.saturating_sub(a.switches),
             });
         }
-        outcome.peak_kib = Memory::of(&id).map(|m| m.peak);
         Ok(())
     })();
     let (ended, messages) = load.stop();

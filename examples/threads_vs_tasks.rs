@@ -480,11 +480,11 @@ fn run(trial: &Trial, python: Result<&Python, &String>) -> io::Result<Option<Run
         command.arg("--fail-early");
     }
     let finished = run_bounded(command, TRIAL_LIMIT)?;
-    Ok(Some(judge(trial, &finished)))
+    Ok(Some(judge(&finished)))
 }
 
-/// What a run of `trial` found, however its process ended.
-fn judge(trial: &Trial, finished: &Finished) -> Run {
+/// What a run found, however its process ended.
+fn judge(finished: &Finished) -> Run {
     let outcome = Outcome::from_lines(&finished.stdout);
     let mut problems = Vec::new();
     if let Some(early) = outcome.finished_early.filter(|&n| n > 0) {
@@ -521,7 +521,6 @@ fn judge(trial: &Trial, finished: &Finished) -> Run {
         }
         problems.push(problem);
     }
-    let _ = trial;
     Run {
         outcome,
         problem: (!problems.is_empty()).then(|| problems.join("; then ")),
@@ -819,7 +818,7 @@ mod tests {
         );
         let trial = Trial::threads("Rust threads", 100, None);
         let crashed = Row {
-            runs: vec![judge(&trial, &finished)],
+            runs: vec![judge(&finished)],
             trial,
         };
         let fine = Finished {
@@ -829,7 +828,7 @@ mod tests {
         };
         let trial = Trial::tasks(10);
         let after = Row {
-            runs: vec![judge(&trial, &fine)],
+            runs: vec![judge(&fine)],
             trial,
         };
         assert_eq!(after.runs[0].problem, None);
@@ -855,7 +854,7 @@ mod tests {
             stdout: "waiting 10\nfinished_early 3\njoined 10\n".into(),
             stderr: String::new(),
         };
-        let run = judge(&Trial::tasks(10), &finished);
+        let run = judge(&finished);
         assert_eq!(
             run.problem.as_deref(),
             Some("3 jobs ended before the release; then the process was killed after 120 s")
