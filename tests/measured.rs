@@ -462,7 +462,13 @@ fn claims(name: &str, text: &str) -> Vec<String> {
             // "Why threads hit a wall", with this machine's limit: Rust threads
             // stop a little above 16,000, Python threads at about 22,000, each
             // at the mappings limit.
-            if key(text, "Limits").is_some_and(|l| l.contains("vm.max_map_count 65,530")) {
+            let default_limit =
+                key(text, "Limits").is_some_and(|l| l.contains("vm.max_map_count 65,530"));
+            claim(
+                "the measuring machine has the kernel's default vm.max_map_count, 65,530",
+                Some(default_limit),
+            );
+            if default_limit {
                 for label in [
                     "Rust threads, until one fails",
                     "Rust threads, 64 KiB stacks, until one fails",
@@ -595,6 +601,13 @@ fn claims(name: &str, text: &str) -> Vec<String> {
                     of("asyncio tasks", "Server CPU per round trip (µs)"),
                 )
                 .map(|r| r >= 1.5),
+            );
+            // "asyncio's single thread served them all".
+            claim(
+                "asyncio's server did every round trip at the full count",
+                at(text, "asyncio tasks", "Connections", &full, "Round trips")
+                    .zip(full.replace(',', "").parse::<f64>().ok())
+                    .map(|(trips, connections)| trips == connections * 10.0),
             );
             // "most of its clients timed out" at the full count.
             let trips = at(text, "Python threads", "Connections", &full, "Round trips");
