@@ -550,16 +550,23 @@ fn claims(name: &str, text: &str) -> Vec<String> {
                     )
                     .map(|r| r >= 5.0),
                 );
-                claim(
-                    &format!(
-                        "tokio's slowest round trips (p99) beat the Rust thread server's ({size})"
-                    ),
-                    ratio(
-                        of("Rust threads", "p99 (ms)"),
-                        of("tokio tasks", "p99 (ms)"),
-                    )
-                    .map(|r| r >= 1.1),
+                // At the full count, tokio's slowest round trips (p99) beat
+                // the thread server's; at 1,000 the two were close.
+                let p99 = ratio(
+                    of("Rust threads", "p99 (ms)"),
+                    of("tokio tasks", "p99 (ms)"),
                 );
+                if size == full {
+                    claim(
+                        &format!("tokio's p99 beats the Rust thread server's ({size})"),
+                        p99.map(|r| r >= 1.1),
+                    );
+                } else {
+                    claim(
+                        &format!("the two Rust servers' p99 are close, within 2 times ({size})"),
+                        p99.map(|r| (0.5..=2.0).contains(&r)),
+                    );
+                }
                 let per_second = "Round trips per second";
                 claim(
                     &format!(
