@@ -3,33 +3,42 @@
 // Python idea it mirrors: many jobs that each `await release.wait()` on an
 // `asyncio.Event`, against the same jobs as `threading.Thread`s that each
 // call `release.wait()` on a `threading.Event`. How many can wait at once,
-// how fast do they start and finish, and what does each one cost?
+// how fast do they start and finish, and what does each one cost? The
+// Python rows come from examples/threads_vs_tasks.py, measured the same way.
 //
 // Every trial runs in a child process of its own (this program, started
-// again with a hidden `--trial` argument), so that its peak memory is its
-// own, and so that a trial that kills its process ends up as a row in the
-// table instead of ending the program.
+// again with a hidden `--trial` argument, or the Python program), so that
+// its peak memory is its own, and so that a trial that kills its process
+// ends up as a row in the table instead of ending the program. Each trial
+// runs three times; the table shows the median.
 //
 // Run it with `cargo run --release --example threads_vs_tasks`; `-- --small`
-// runs every trial with few jobs, as the book's tests do. `./measure.sh`
-// writes the book's table with `-- --write book/src/measured/threads_vs_tasks.md`.
+// runs every trial with few jobs, as the book's tests do, and `-- --python
+// PATH` picks the Python (`python3` otherwise). `./measure.sh` writes the
+// book's table with `-- --write book/src/measured/threads_vs_tasks.md`.
 
-// `mdbook test` links crates with `-L` only, so the book needs this line;
-// cargo does not, and it changes nothing when cargo builds this file.
+// `mdbook test` links crates with `-L` only, so the book needs these lines;
+// cargo does not, and they change nothing when cargo builds this file.
+extern crate measuring;
 extern crate tokio;
 
-use std::collections::BTreeMap;
-use std::io::{self, Read};
 use std::mem::size_of_val;
-use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
+use std::process::{Command, ExitCode};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use std::{env, fs, thread};
+use std::time::{Duration, Instant};
+use std::{env, fs, io, thread};
 
+use measuring::{
+    Finished, Memory, Options, Python, Spread, crash_messages, decimal, describe_end, header,
+    mappings, markdown_table, run_bounded, thousands,
+};
 use tokio::sync::{mpsc as async_mpsc, watch};
 
 /// How long one trial may run before it is killed.
 const TRIAL_LIMIT: Duration = Duration::from_secs(120);
+
+/// How many times each trial runs; a trial "until one fails" runs once.
+const RUNS: usize = 3;
 
 /// The first line of the output, and of the book's copy of it.
 const TITLE: &str = "*Measured by `cargo run --release --example threads_vs_tasks -- --write book/src/measured/threads_vs_tasks.md`, which `./measure.sh` runs.*";
@@ -138,55 +147,9 @@ fn threads_waiting(jobs: usize, stack_size: Option<usize>, probe: &mut Probe) {
 }
 // ANCHOR_END: threads
 
-/// What Linux says about this process's memory, in KiB. The last two fields
-/// count the whole machine: the kernel keeps no per-process total of them.
-#[derive(Clone, Copy, Debug)]
-struct Memory {
-    /// `VmRSS`: the pages of this process in RAM now.
-    resident: u64,
-    /// `VmHWM`: the most `VmRSS` has ever been.
-    peak: u64,
-    /// `VmPTE`: the page tables that map this process's memory.
-    page_tables: u64,
-    /// `KernelStack` in `/proc/meminfo`: every thread has one in the kernel.
-    kernel_stacks: u64,
-    /// `SUnreclaim` in `/proc/meminfo`: kernel objects such as a thread's
-    /// `task_struct`, which the kernel cannot free while they are in use.
-    kernel_objects: u64,
-}
-
-impl Memory {
-    /// `None` where there is no `/proc` (any system but Linux).
-    fn now() -> Option<Memory> {
-        let status = fs::read_to_string("/proc/self/status").ok()?;
-        let machine = fs::read_to_string("/proc/meminfo").ok()?;
-        Some(Memory {
-            resident: kib(&status, "VmRSS:")?,
-            peak: kib(&status, "VmHWM:")?,
-            page_tables: kib(&status, "VmPTE:")?,
-            kernel_stacks: kib(&machine, "KernelStack:")?,
-            kernel_objects: kib(&machine, "SUnreclaim:")?,
-        })
-    }
-
-    /// The kernel's share, which `VmRSS` does not show.
-    fn kernel(&self) -> u64 {
-        self.page_tables + self.kernel_stacks + self.kernel_objects
-    }
-}
-
-/// The number after `key` in a `/proc` file, such as `VmRSS:  1234 kB`.
-fn kib(text: &str, key: &str) -> Option<u64> {
-    text.lines()
-        .find_map(|line| line.strip_prefix(key))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
 /// What one trial found. A child process prints it as `key value` lines and
 /// the parent reads them back; whatever a crashed child printed still counts.
+/// The Python program prints the same keys.
 #[derive(Debug, Default, PartialEq)]
 struct Outcome {
     waiting: Option<usize>,
@@ -196,12 +159,17 @@ struct Outcome {
     peak_kib: Option<u64>,
     resident_per_job: Option<u64>,
     kernel_per_job: Option<i64>,
+    /// Lines of `/proc/self/maps` before the first job, and with all waiting.
+    mappings_before: Option<usize>,
+    mappings_waiting: Option<usize>,
     future_bytes: Option<usize>,
     /// Jobs that had ended before the release: none, if each one waited.
     finished_early: Option<usize>,
     /// The last count of started threads the child reported.
     started: Option<usize>,
     spawn_failed: Option<(usize, String)>,
+    /// Lines of `/proc/self/maps` when a thread failed to start.
+    mappings_at_failure: Option<usize>,
 }
 
 /// Takes the timings and the memory readings of one trial.
@@ -215,11 +183,15 @@ struct Probe {
 impl Probe {
     fn start() -> Probe {
         let before = Memory::now();
+        let mappings_before = mappings("self");
         Probe {
             clock: Instant::now(),
             before,
             future_bytes: None,
-            outcome: Outcome::default(),
+            outcome: Outcome {
+                mappings_before,
+                ..Outcome::default()
+            },
         }
     }
 
@@ -234,6 +206,9 @@ impl Probe {
     /// Printed at once too.
     fn spawn_failed(&mut self, started: usize, error: &io::Error) {
         println!("spawn_failed {started} {error}");
+        if let Some(count) = mappings("self") {
+            println!("mappings_at_failure {count}");
+        }
         self.outcome.spawn_failed = Some((started, error.to_string()));
     }
 
@@ -242,6 +217,7 @@ impl Probe {
         self.outcome.waiting = Some(waiting);
         self.outcome.finished_early = Some(finished);
         self.outcome.future_bytes = self.future_bytes;
+        self.outcome.mappings_waiting = mappings("self");
         if let (Some(before), Some(now)) = (self.before, Memory::now()) {
             let jobs = waiting.max(1) as u64;
             self.outcome.resident_per_job =
@@ -277,39 +253,67 @@ impl Outcome {
             self.resident_per_job.map(|n| n.to_string()),
         );
         put("kernel_per_job", self.kernel_per_job.map(|n| n.to_string()));
+        put(
+            "mappings_before",
+            self.mappings_before.map(|n| n.to_string()),
+        );
+        put(
+            "mappings_waiting",
+            self.mappings_waiting.map(|n| n.to_string()),
+        );
         put("future_bytes", self.future_bytes.map(|n| n.to_string()));
         put("finished_early", self.finished_early.map(|n| n.to_string()));
         lines
     }
 
     fn from_lines(text: &str) -> Outcome {
-        let values: BTreeMap<&str, &str> = text
-            .lines()
-            .filter_map(|line| line.split_once(' '))
-            .collect();
+        let values = measuring::values(text);
         let number = |key: &str| values.get(key).and_then(|v| v.parse::<u64>().ok());
+        let count = |key: &str| number(key).map(|n| n as usize);
         let nanos = |key: &str| number(key).map(Duration::from_nanos);
         Outcome {
-            waiting: number("waiting").map(|n| n as usize),
+            waiting: count("waiting"),
             start: nanos("start_ns"),
-            joined: number("joined").map(|n| n as usize),
+            joined: count("joined"),
             join: nanos("join_ns"),
             peak_kib: number("peak_kib"),
             resident_per_job: number("resident_per_job"),
             kernel_per_job: values.get("kernel_per_job").and_then(|v| v.parse().ok()),
-            future_bytes: number("future_bytes").map(|n| n as usize),
-            finished_early: number("finished_early").map(|n| n as usize),
-            started: number("started").map(|n| n as usize),
+            mappings_before: count("mappings_before"),
+            mappings_waiting: count("mappings_waiting"),
+            future_bytes: count("future_bytes"),
+            finished_early: count("finished_early"),
+            // The last `started` line: `values` keeps the last of each key.
+            started: count("started"),
             spawn_failed: values.get("spawn_failed").and_then(|rest| {
                 let (started, error) = rest.split_once(' ')?;
                 Some((started.parse().ok()?, error.to_string()))
             }),
+            mappings_at_failure: count("mappings_at_failure"),
         }
+    }
+
+    /// Mappings per waiting job: what each one added to `/proc/self/maps`.
+    fn mappings_per_job(&self) -> Option<f64> {
+        let added = self.mappings_waiting? as f64 - self.mappings_before? as f64;
+        Some(added / self.waiting?.max(1) as f64)
     }
 }
 
-/// The child's side: `--trial tasks JOBS` or `--trial threads JOBS [STACK]`.
+/// How much more than it has mapped a trial "until one fails" may map, when
+/// it runs with `--fail-early`: a few dozen threads' stacks.
+const FAIL_EARLY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The child's side: `--trial tasks JOBS` or `--trial threads JOBS [STACK]`,
+/// and `--fail-early` to limit its address space first.
 fn run_trial(args: &[String]) -> Result<(), String> {
+    let (args, fail_early) = match args.split_last() {
+        Some((last, rest)) if last == "--fail-early" => (rest, true),
+        _ => (args, false),
+    };
+    if fail_early {
+        measuring::limit_address_space(FAIL_EARLY_BYTES).map_err(|e| e.to_string())?;
+    }
     let number = |at: usize| -> Result<Option<usize>, String> {
         args.get(at)
             .map(|arg| arg.parse().map_err(|_| format!("not a number: `{arg}`")))
@@ -337,177 +341,150 @@ fn run_trial(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Who runs a trial.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Runner {
+    /// This program, again.
+    Rust,
+    /// examples/threads_vs_tasks.py
+    Python,
+}
+
 /// One row of the table.
+#[derive(Clone, Debug)]
 struct Trial {
     label: &'static str,
+    runner: Runner,
     jobs: usize,
     /// The child's arguments after `--trial`.
     args: Vec<String>,
+    /// Runs "until one fails" with a low address-space limit (`--small`).
+    fail_early: bool,
 }
 
 impl Trial {
-    fn tasks(jobs: usize) -> Trial {
+    fn new(label: &'static str, runner: Runner, kind: &str, jobs: usize) -> Trial {
         Trial {
-            label: "tokio tasks",
+            label,
+            runner,
             jobs,
-            args: vec!["tasks".into(), jobs.to_string()],
+            args: vec![kind.into(), jobs.to_string()],
+            fail_early: false,
         }
     }
 
+    fn tasks(jobs: usize) -> Trial {
+        Trial::new("tokio tasks", Runner::Rust, "tasks", jobs)
+    }
+
     fn threads(label: &'static str, jobs: usize, stack_size: Option<usize>) -> Trial {
-        let mut args = vec!["threads".into(), jobs.to_string()];
-        args.extend(stack_size.map(|bytes| bytes.to_string()));
-        Trial { label, jobs, args }
+        let mut trial = Trial::new(label, Runner::Rust, "threads", jobs);
+        trial.args.extend(stack_size.map(|bytes| bytes.to_string()));
+        trial
+    }
+
+    fn until_one_fails(mut self, small: bool) -> Trial {
+        self.fail_early = small;
+        self
     }
 }
 
-/// Most threads a trial "until one fails" starts: far above the 16,000 or
-/// so where Linux's default `vm.max_map_count` stops them, not so many that
-/// a machine without that limit runs out of memory.
+/// Most Rust threads a trial "until one fails" starts: above the 16,000 or so
+/// where Linux's default `vm.max_map_count` stops them, not so many that a
+/// machine without that limit runs out of memory.
 const THREAD_CAP: usize = 20_000;
+/// The same for Python threads, which need about half as many mappings each.
+const PYTHON_THREAD_CAP: usize = 40_000;
 
 fn trials(small: bool) -> Vec<Trial> {
-    let (tasks, threads, cap) = if small {
-        (vec![10, 100, 1_000, 10_000], vec![10, 100], 200)
+    let (tasks, threads, caps) = if small {
+        (vec![10, 100, 1_000, 10_000], vec![10, 100], (2_000, 2_000))
     } else {
         (
             vec![1_000, 10_000, 100_000, 1_000_000],
             vec![1_000, 10_000],
-            THREAD_CAP,
+            (THREAD_CAP, PYTHON_THREAD_CAP),
         )
     };
     let small_stacks = Some(64 * 1024);
     let most = threads.last().copied().unwrap_or(0);
-    let mut trials: Vec<Trial> = tasks.into_iter().map(Trial::tasks).collect();
-    for jobs in threads {
-        trials.push(Trial::threads("threads", jobs, None));
+    let mut trials: Vec<Trial> = tasks.iter().copied().map(Trial::tasks).collect();
+    for &jobs in &tasks {
+        trials.push(Trial::new("asyncio tasks", Runner::Python, "asyncio", jobs));
+    }
+    for &jobs in &threads {
+        trials.push(Trial::threads("Rust threads", jobs, None));
     }
     trials.push(Trial::threads(
-        "threads with 64 KiB stacks",
+        "Rust threads, 64 KiB stacks",
         most,
         small_stacks,
     ));
-    trials.push(Trial::threads("threads, until one fails", cap, None));
-    trials.push(Trial::threads(
-        "threads with 64 KiB stacks, until one fails",
-        cap,
-        small_stacks,
-    ));
+    for &jobs in &threads {
+        trials.push(Trial::new(
+            "Python threads",
+            Runner::Python,
+            "threads",
+            jobs,
+        ));
+    }
+    trials
+        .push(Trial::threads("Rust threads, until one fails", caps.0, None).until_one_fails(small));
+    trials.push(
+        Trial::threads(
+            "Rust threads, 64 KiB stacks, until one fails",
+            caps.0,
+            small_stacks,
+        )
+        .until_one_fails(small),
+    );
+    trials.push(
+        Trial::new(
+            "Python threads, until one fails",
+            Runner::Python,
+            "threads",
+            caps.1,
+        )
+        .until_one_fails(small),
+    );
     trials
 }
 
-/// How a child process ended, and what it printed.
-struct Finished {
-    status: Option<ExitStatus>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `command`, killing it after `limit`; reads its output as it comes,
-/// so that a child with much to say never blocks on a full pipe.
-fn run_bounded(mut command: Command, limit: Duration) -> io::Result<Finished> {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let stdout = read_in_background(child.stdout.take());
-    let stderr = read_in_background(child.stderr.take());
-    let status = wait_at_most(&mut child, limit)?;
-    Ok(Finished {
-        status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-    })
-}
-
-fn read_in_background(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
-    thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_string(&mut text);
-        }
-        text
-    })
-}
-
-/// `None` if the child was still running after `limit` and was killed.
-fn wait_at_most(child: &mut Child, limit: Duration) -> io::Result<Option<ExitStatus>> {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
-        }
-        if Instant::now() >= deadline {
-            child.kill()?;
-            child.wait()?;
-            return Ok(None);
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// "exited with status 1", "aborted (SIGABRT)", "was killed after 120 s".
-fn describe_end(status: Option<ExitStatus>, limit: Duration) -> String {
-    let Some(status) = status else {
-        return format!("was killed after {} s", limit.as_secs());
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return match signal {
-                6 => "aborted (SIGABRT)".into(),
-                9 => "was killed (SIGKILL)".into(),
-                11 => "crashed (SIGSEGV)".into(),
-                other => format!("was stopped by signal {other}"),
-            };
-        }
-    }
-    match status.code() {
-        Some(code) => format!("exited with status {code}"),
-        None => "ended abnormally".into(),
-    }
-}
-
-/// The lines of a crash report worth reading: messages, not locations.
-fn crash_messages(stderr: &str) -> Vec<String> {
-    let mut messages: Vec<String> = Vec::new();
-    for line in stderr.lines().map(str::trim) {
-        let noise = line.is_empty()
-            || line.starts_with("thread '")
-            || line.starts_with("stack backtrace")
-            || line.starts_with("note: ");
-        if !noise && !messages.iter().any(|m| m == line) {
-            messages.push(line.to_string());
-        }
-    }
-    // Threads that fail at once write over each other's messages: the first
-    // two are the readable ones.
-    messages.truncate(2);
-    messages
-}
-
-/// One finished trial, ready for the table.
-struct Row {
-    trial: Trial,
+/// One run of a trial: what the child printed, and what went wrong.
+#[derive(Debug)]
+struct Run {
     outcome: Outcome,
-    /// Why the trial stopped early, if it did.
     problem: Option<String>,
 }
 
-fn run(trial: Trial) -> io::Result<Row> {
-    let mut command = Command::new(env::current_exe()?);
-    command
-        .arg("--trial")
-        .args(&trial.args)
-        .env("RUST_BACKTRACE", "0");
+fn run(trial: &Trial, python: Result<&Python, &String>) -> io::Result<Option<Run>> {
+    let mut command = match trial.runner {
+        Runner::Rust => {
+            let mut command = Command::new(env::current_exe()?);
+            command.env("RUST_BACKTRACE", "0");
+            command
+        }
+        Runner::Python => {
+            let Ok(python) = python else {
+                return Ok(None);
+            };
+            let mut command = Command::new(&python.executable);
+            command
+                .args(["-I", "-W", "error::DeprecationWarning"])
+                .arg(measuring::twin("threads_vs_tasks"));
+            command
+        }
+    };
+    command.arg("--trial").args(&trial.args);
+    if trial.fail_early {
+        command.arg("--fail-early");
+    }
     let finished = run_bounded(command, TRIAL_LIMIT)?;
-    Ok(row(trial, &finished))
+    Ok(Some(judge(&finished)))
 }
 
-/// The row for a trial whose child process has ended, however it ended.
-fn row(trial: Trial, finished: &Finished) -> Row {
+/// What a run found, however its process ended.
+fn judge(finished: &Finished) -> Run {
     let outcome = Outcome::from_lines(&finished.stdout);
     let mut problems = Vec::new();
     if let Some(early) = outcome.finished_early.filter(|&n| n > 0) {
@@ -517,10 +494,17 @@ fn row(trial: Trial, finished: &Finished) -> Row {
         ));
     }
     if let Some((started, error)) = &outcome.spawn_failed {
-        problems.push(format!(
+        let mut problem = format!(
             "starting thread {} failed: `{error}`",
             thousands(*started as u64 + 1)
-        ));
+        );
+        if let Some(count) = outcome.mappings_at_failure {
+            problem.push_str(&format!(
+                ", with {} memory mappings in the process",
+                thousands(count as u64)
+            ));
+        }
+        problems.push(problem);
     }
     if !finished.status.is_some_and(|status| status.success()) {
         let mut problem = format!("the process {}", describe_end(finished.status, TRIAL_LIMIT));
@@ -537,64 +521,91 @@ fn row(trial: Trial, finished: &Finished) -> Row {
         }
         problems.push(problem);
     }
-
-    let problem = (!problems.is_empty()).then(|| problems.join("; then "));
-    Row {
-        trial,
+    Run {
         outcome,
-        problem,
+        problem: (!problems.is_empty()).then(|| problems.join("; then ")),
     }
 }
 
-const HEADERS: [&str; 8] = [
+/// One row of the tables: a trial and its runs (none if not measured).
+struct Row {
+    trial: Trial,
+    runs: Vec<Run>,
+}
+
+impl Row {
+    /// The spread of one value over the runs that measured it.
+    fn spread(&self, value: impl Fn(&Outcome) -> Option<f64>) -> Option<Spread> {
+        Spread::of(self.runs.iter().filter_map(|run| value(&run.outcome)))
+    }
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+const TIME_HEADERS: [&str; 5] = [
     "Run as",
     "Jobs",
     "Waiting at once",
     "Start all (ms)",
     "Join all (ms)",
+];
+
+const MEMORY_HEADERS: [&str; 6] = [
+    "Run as",
+    "Jobs",
     "Peak RSS (MB)",
     "RSS per job (bytes)",
     "Kernel per job (bytes)",
+    "Mappings per job",
 ];
 
-fn table_row(row: &Row) -> Vec<String> {
-    let o = &row.outcome;
+fn time_cells(row: &Row) -> Vec<String> {
     let dash = || "—".to_string();
-    let all_joined = o.joined.is_some() && o.joined == o.waiting;
+    let all_joined =
+        |o: &Outcome| o.joined.is_some() && o.joined == o.waiting && o.waiting.is_some();
     vec![
         row.trial.label.to_string(),
         thousands(row.trial.jobs as u64),
-        o.waiting.map_or_else(dash, |n| thousands(n as u64)),
-        o.start.map_or_else(dash, millis),
-        o.join.filter(|_| all_joined).map_or_else(dash, millis),
-        o.peak_kib
-            .map_or_else(dash, |kib| decimal(kib as f64 / 1024.0, 1)),
-        o.resident_per_job.map_or_else(dash, thousands),
-        o.kernel_per_job.map_or_else(dash, |n| {
-            let sign = if n < 0 { "-" } else { "" };
-            format!("{sign}{}", thousands(n.unsigned_abs()))
-        }),
+        row.spread(|o| o.waiting.map(|n| n as f64))
+            .map_or_else(dash, |s| thousands(s.median as u64)),
+        row.spread(|o| o.start.map(ms))
+            .map_or_else(dash, |s| s.show(1)),
+        row.spread(|o| o.join.filter(|_| all_joined(o)).map(ms))
+            .map_or_else(dash, |s| s.show(1)),
     ]
 }
 
-fn report(rows: &[Row], machine: &str, limits: &str, measured: &str) -> String {
-    let mut text = format!("{TITLE}\n\n");
-    text.push_str(&format!("**Machine:** {machine}\\\n"));
-    text.push_str(&format!("**Limits:** {limits}\\\n"));
-    text.push_str(&format!("**Measured:** {measured}\\\n"));
-    let memory = if Memory::now().is_some() {
-        "peak RSS is `VmHWM` in `/proc/self/status`; RSS per job is `VmHWM` while all jobs wait, less `VmRSS` before the first one, per job; the kernel's share is `VmPTE` (this process's page tables) plus `KernelStack` and `SUnreclaim` in `/proc/meminfo`, which count the whole machine"
-    } else {
-        "not measured: it is read from `/proc`, which only Linux has"
+fn memory_cells(row: &Row) -> Vec<String> {
+    let dash = || "—".to_string();
+    let median = |value: &dyn Fn(&Outcome) -> Option<f64>, places: usize| {
+        row.spread(value)
+            .map_or_else(dash, |s| decimal(s.median, places))
     };
-    text.push_str(&format!("**Memory:** {memory}\n\n"));
-    let cells: Vec<Vec<String>> = rows.iter().map(table_row).collect();
-    text.push_str(&markdown_table(
-        &HEADERS,
-        &cells,
-        &[false, true, true, true, true, true, true, true],
-    ));
-    if let Some(bytes) = rows.iter().find_map(|row| row.outcome.future_bytes) {
+    vec![
+        row.trial.label.to_string(),
+        thousands(row.trial.jobs as u64),
+        median(&|o| o.peak_kib.map(|kib| kib as f64 / 1024.0), 1),
+        median(&|o| o.resident_per_job.map(|n| n as f64), 0),
+        median(&|o| o.kernel_per_job.map(|n| n as f64), 0),
+        median(&|o| o.mappings_per_job(), 2),
+    ]
+}
+
+fn report(rows: &[Row], keys: &[(&str, String)]) -> String {
+    let mut text = header(TITLE, keys);
+    text.push('\n');
+    let time: Vec<Vec<String>> = rows.iter().map(time_cells).collect();
+    text.push_str(&markdown_table(&TIME_HEADERS, &time));
+    text.push('\n');
+    let memory: Vec<Vec<String>> = rows.iter().map(memory_cells).collect();
+    text.push_str(&markdown_table(&MEMORY_HEADERS, &memory));
+    if let Some(bytes) = rows
+        .iter()
+        .flat_map(|row| &row.runs)
+        .find_map(|run| run.outcome.future_bytes)
+    {
         text.push_str(&format!(
             "\n**Task future:** {bytes} bytes, the `size_of_val` of the `async move` block each task runs.\n"
         ));
@@ -602,9 +613,15 @@ fn report(rows: &[Row], machine: &str, limits: &str, measured: &str) -> String {
     let problems: Vec<String> = rows
         .iter()
         .filter_map(|row| {
-            let problem = row.problem.as_ref()?;
+            let failed: Vec<&String> = row.runs.iter().filter_map(|r| r.problem.as_ref()).collect();
+            let first = failed.first()?;
+            let runs = match (failed.len(), row.runs.len()) {
+                (_, 1) => "in its one run".to_string(),
+                (failed, all) if failed == all => format!("in each of {all} runs"),
+                (failed, all) => format!("in {failed} of {all} runs"),
+            };
             Some(format!(
-                "- {} ({} jobs): {problem}.\n",
+                "- {} ({} jobs), {runs}: {first}.\n",
                 row.trial.label,
                 thousands(row.trial.jobs as u64)
             ))
@@ -617,182 +634,21 @@ fn report(rows: &[Row], machine: &str, limits: &str, measured: &str) -> String {
     text
 }
 
-/// A Markdown table, padded so that it also reads well in a terminal.
-fn markdown_table(headers: &[&str], rows: &[Vec<String>], right: &[bool]) -> String {
-    let width = |column: usize| {
-        rows.iter()
-            .map(|row| row[column].chars().count())
-            .chain([headers[column].chars().count(), 3])
-            .max()
-            .unwrap_or(3)
-    };
-    let widths: Vec<usize> = (0..headers.len()).map(width).collect();
-    let line = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
-    let pad = |text: &str, column: usize| {
-        if right[column] {
-            format!("{text:>w$}", w = widths[column])
-        } else {
-            format!("{text:<w$}", w = widths[column])
-        }
-    };
-    let mut table = line(headers.iter().enumerate().map(|(c, h)| pad(h, c)).collect());
-    table.push_str(&line(
-        widths
-            .iter()
-            .enumerate()
-            .map(|(c, w)| {
-                if right[c] {
-                    format!("{}:", "-".repeat(w - 1))
-                } else {
-                    "-".repeat(*w)
-                }
-            })
-            .collect(),
-    ));
-    for row in rows {
-        table.push_str(&line(
-            row.iter().enumerate().map(|(c, t)| pad(t, c)).collect(),
+fn limits(small: bool) -> String {
+    let mut limits = format!(
+        "kernel.threads-max {}, kernel.pid_max {}, vm.max_map_count {}, max user processes {}",
+        measuring::proc_value("/proc/sys/kernel/threads-max"),
+        measuring::proc_value("/proc/sys/kernel/pid_max"),
+        measuring::proc_value("/proc/sys/vm/max_map_count"),
+        measuring::process_limit("Max processes"),
+    );
+    if small {
+        limits.push_str(&format!(
+            "; in this short run, each trial \"until one fails\" may map only {} MiB more than it had (`RLIMIT_AS`), so that it fails after a few threads",
+            FAIL_EARLY_BYTES / 1024 / 1024
         ));
     }
-    table
-}
-
-/// `1,234,567`
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
-}
-
-/// `1,234.5` with `places` decimals.
-fn decimal(value: f64, places: usize) -> String {
-    let text = format!("{value:.places$}");
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let whole = thousands(whole.parse().unwrap_or(0));
-    if fraction.is_empty() {
-        whole
-    } else {
-        format!("{whole}.{fraction}")
-    }
-}
-
-fn millis(duration: Duration) -> String {
-    decimal(duration.as_secs_f64() * 1000.0, 1)
-}
-
-/// A value from `/proc`, or "unknown" where there is none.
-fn proc_value(path: &str) -> String {
-    fs::read_to_string(path)
-        .ok()
-        .and_then(|text| text.trim().parse::<u64>().ok())
-        .map_or_else(|| "unknown".into(), thousands)
-}
-
-/// One limit from `/proc/self/limits`, such as `Max processes`.
-fn process_limit(name: &str) -> String {
-    let limits = fs::read_to_string("/proc/self/limits").unwrap_or_default();
     limits
-        .lines()
-        .find_map(|line| line.strip_prefix(name))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map_or_else(
-            || "unknown".into(),
-            |soft| soft.parse().map_or(soft.to_string(), thousands),
-        )
-}
-
-fn machine() -> String {
-    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map(|text| format!("Linux {}", text.trim()))
-        .unwrap_or_else(|_| env::consts::OS.to_string());
-    let cpu = fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find_map(|line| line.strip_prefix("model name"))
-                .map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = thread::available_parallelism().map_or(0, |n| n.get());
-    let memory = fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|text| kib(&text, "MemTotal:"))
-        .map_or_else(
-            || "unknown memory".into(),
-            |kib| format!("{} GiB of memory", decimal(kib as f64 / 1024.0 / 1024.0, 1)),
-        );
-    format!(
-        "{kernel} {}, {cpu}, {cores} cores, {memory}",
-        env::consts::ARCH
-    )
-}
-
-fn limits() -> String {
-    format!(
-        "kernel.threads-max {}, kernel.pid_max {}, vm.max_map_count {}, max user processes {}",
-        proc_value("/proc/sys/kernel/threads-max"),
-        proc_value("/proc/sys/kernel/pid_max"),
-        proc_value("/proc/sys/vm/max_map_count"),
-        process_limit("Max processes"),
-    )
-}
-
-/// `2025-06-01 14:05 UTC`, from the system clock.
-fn utc_now() -> String {
-    utc(SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()))
-}
-
-/// The date and time `seconds` after 1970-01-01 00:00 UTC.
-fn utc(seconds: u64) -> String {
-    let (days, rest) = ((seconds / 86_400) as i64, seconds % 86_400);
-    // Howard Hinnant's `civil_from_days`: days since 1970-01-01 to a date.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        rest / 3600,
-        rest / 60 % 60
-    )
-}
-
-struct Options {
-    small: bool,
-    write: Option<String>,
-}
-
-fn options(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut options = Options {
-        small: false,
-        write: None,
-    };
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--small" => options.small = true,
-            "--write" => options.write = Some(args.next().ok_or("--write needs a file name")?),
-            other => {
-                return Err(format!(
-                    "unknown argument `{other}`; try --small or --write FILE"
-                ));
-            }
-        }
-    }
-    Ok(options)
 }
 
 fn main() -> ExitCode {
@@ -806,41 +662,67 @@ fn main() -> ExitCode {
             }
         };
     }
-    let options = match options(args.into_iter()) {
+    let options = match Options::parse(args.into_iter()) {
+        Ok(Options {
+            number: Some(n), ..
+        }) => {
+            eprintln!("error: unknown argument `{n}`; try --small, --python PATH or --write FILE");
+            return ExitCode::FAILURE;
+        }
         Ok(options) => options,
         Err(message) => {
             eprintln!("error: {message}");
             return ExitCode::FAILURE;
         }
     };
+    let python = measuring::find_python(options.python.as_deref());
 
     let began = Instant::now();
     let mut rows = Vec::new();
     for trial in trials(options.small) {
         eprint!("{} x {}: ", trial.label, thousands(trial.jobs as u64));
         let started = Instant::now();
-        match run(trial) {
-            Ok(row) => {
-                eprintln!("{:.1} s", started.elapsed().as_secs_f64());
-                rows.push(row);
-            }
-            Err(error) => {
-                eprintln!("error: cannot start a trial: {error}");
-                return ExitCode::FAILURE;
+        let mut runs = Vec::new();
+        let runs_wanted = if trial.label.contains("until one fails") {
+            1
+        } else {
+            RUNS
+        };
+        for _ in 0..runs_wanted {
+            match run(&trial, python.as_ref()) {
+                Ok(Some(run)) => runs.push(run),
+                Ok(None) => break,
+                Err(error) => {
+                    eprintln!("error: cannot start a trial: {error}");
+                    return ExitCode::FAILURE;
+                }
             }
         }
+        eprintln!("{:.1} s", started.elapsed().as_secs_f64());
+        rows.push(Row { trial, runs });
     }
-    let build = if cfg!(debug_assertions) {
-        "debug"
-    } else {
-        "release"
+    let python_version = match &python {
+        Ok(python) => format!("Python {}", python.version),
+        Err(why) => format!("Python not measured: {why}"),
     };
-    let measured = format!(
-        "{}, {build} build, {:.0} s in all",
-        utc_now(),
-        began.elapsed().as_secs_f64()
-    );
-    let text = report(&rows, &machine(), &limits(), &measured);
+    let keys = [
+        ("Machine", measuring::machine()),
+        (
+            "Versions",
+            format!("{}, {python_version}", measuring::rust_versions()),
+        ),
+        ("Limits", limits(options.small)),
+        ("Measured", measuring::when(began)),
+        (
+            "Runs",
+            format!("each trial ran {RUNS} times (those \"until one fails\" once), each time in a process of its own; a cell is the median, and times show the fastest and slowest run in parentheses"),
+        ),
+        (
+            "Memory",
+            "peak RSS is `VmHWM` in `/proc/self/status`; RSS per job is `VmHWM` while all jobs wait, less `VmRSS` before the first one, per job; the kernel's share is `VmPTE` (this process's page tables) plus `KernelStack` and `SUnreclaim` in `/proc/meminfo`, which count the whole machine; mappings are the lines of `/proc/self/maps` while all jobs wait, less before, per job".to_string(),
+        ),
+    ];
+    let text = report(&rows, &keys);
     print!("{text}");
     if let Some(path) = options.write {
         if let Err(error) = fs::write(&path, &text) {
@@ -891,14 +773,18 @@ mod tests {
             peak_kib: Some(97_800),
             resident_per_job: Some(9_824),
             kernel_per_job: Some(-12),
+            mappings_before: Some(40),
+            mappings_waiting: Some(40 + 4 * 16_369),
             future_bytes: Some(120),
             finished_early: Some(0),
             started: None,
             spawn_failed: None,
+            mappings_at_failure: None,
         };
         assert_eq!(Outcome::from_lines(&outcome.to_lines()), outcome);
+        assert_eq!(outcome.mappings_per_job(), Some(4.0));
         let crashed = Outcome::from_lines(
-            "started 16360\nspawn_failed 16369 Resource temporarily unavailable (os error 11)\n",
+            "started 16350\nstarted 16360\nspawn_failed 16369 Resource temporarily unavailable (os error 11)\nmappings_at_failure 65530\n",
         );
         assert_eq!(crashed.started, Some(16_360));
         assert_eq!(
@@ -908,6 +794,7 @@ mod tests {
                 "Resource temporarily unavailable (os error 11)".into()
             ))
         );
+        assert_eq!(crashed.mappings_at_failure, Some(65_530));
     }
 
     /// A made-up trial whose process reports 30 threads, then aborts: the
@@ -917,6 +804,7 @@ mod tests {
     #[test]
     fn a_child_that_aborts_is_reported_not_fatal() {
         use std::os::unix::process::ExitStatusExt;
+        use std::process::ExitStatus;
 
         let mut command = Command::new("sh");
         command.args([
@@ -928,27 +816,34 @@ mod tests {
             describe_end(finished.status, TRIAL_LIMIT),
             "aborted (SIGABRT)"
         );
-        assert_eq!(
-            crash_messages(&finished.stderr),
-            ["fatal runtime error: out of luck"]
-        );
-
-        let crashed = row(Trial::threads("threads", 100, None), &finished);
+        let trial = Trial::threads("Rust threads", 100, None);
+        let crashed = Row {
+            runs: vec![judge(&finished)],
+            trial,
+        };
         let fine = Finished {
             status: Some(ExitStatus::from_raw(0)),
             stdout: "waiting 10\nfinished_early 0\njoined 10\n".into(),
             stderr: String::new(),
         };
-        let after = row(Trial::tasks(10), &fine);
-        assert_eq!(after.problem, None);
-        let text = report(&[crashed, after], "a machine", "some limits", "now");
+        let trial = Trial::tasks(10);
+        let after = Row {
+            runs: vec![judge(&fine)],
+            trial,
+        };
+        assert_eq!(after.runs[0].problem, None);
+        let text = report(&[crashed, after], &[("Machine", "a machine".into())]);
         assert!(
-            text.contains("- threads (100 jobs): the process aborted (SIGABRT) after it had started at least 30 threads: `fatal runtime error: out of luck`.\n"),
+            text.contains("- Rust threads (100 jobs), in its one run: the process aborted (SIGABRT) after it had started at least 30 threads: `fatal runtime error: out of luck`.\n"),
             "{text}"
         );
         let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| ")).collect();
-        assert_eq!(rows.len(), 4, "a header, a rule and two rows: {text}");
-        assert!(rows[2].starts_with("| threads "), "{text}");
+        assert_eq!(
+            rows.len(),
+            8,
+            "two tables of a header, a rule and two rows: {text}"
+        );
+        assert!(rows[2].starts_with("| Rust threads "), "{text}");
         assert!(rows[3].starts_with("| tokio tasks "), "{text}");
     }
 
@@ -959,49 +854,10 @@ mod tests {
             stdout: "waiting 10\nfinished_early 3\njoined 10\n".into(),
             stderr: String::new(),
         };
-        let row = row(Trial::tasks(10), &finished);
+        let run = judge(&finished);
         assert_eq!(
-            row.problem.as_deref(),
+            run.problem.as_deref(),
             Some("3 jobs ended before the release; then the process was killed after 120 s")
         );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_child_that_runs_too_long_is_killed() {
-        let mut command = Command::new("sleep");
-        command.arg("30");
-        let finished = run_bounded(command, Duration::ZERO).expect("sleep runs");
-        assert_eq!(finished.status, None);
-        assert_eq!(describe_end(None, TRIAL_LIMIT), "was killed after 120 s");
-    }
-
-    #[test]
-    fn numbers_are_grouped_in_thousands() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(decimal(1234.56, 1), "1,234.6");
-        assert_eq!(decimal(0.04, 1), "0.0");
-    }
-
-    #[test]
-    fn crash_reports_keep_the_messages() {
-        let stderr = "\nthread '<unnamed>' (23213) panicked at library/std/src/sys/pal/unix/stack_overflow.rs:240:13:\nfailed to set up alternative stack guard page: Cannot allocate memory (os error 12)\nstack backtrace:\nnote: Some details are omitted\nfatal runtime error: failed to initiate panic, error 5, aborting\n";
-        assert_eq!(
-            crash_messages(stderr),
-            [
-                "failed to set up alternative stack guard page: Cannot allocate memory (os error 12)",
-                "fatal runtime error: failed to initiate panic, error 5, aborting"
-            ]
-        );
-    }
-
-    #[test]
-    fn dates_are_civil() {
-        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
-        assert_eq!(utc(951_825_600), "2000-02-29 12:00 UTC");
-        assert_eq!(utc(1_700_000_000), "2023-11-14 22:13 UTC");
     }
 }

@@ -127,16 +127,6 @@ const NO_TWIN: &[(&str, &str)] = &[
         "it is about futures that are not `Send`, like `local_set`; Python has nothing to mark",
     ),
     (
-        "threads_vs_tasks",
-        "it prints measurements of this machine (times, memory), which no twin can \
-         match line for line; the page shows the Python job beside it",
-    ),
-    (
-        "many_connections",
-        "it prints measurements of this machine (round trips, memory), which no \
-         twin can match line for line; the page shows Python's two server models",
-    ),
-    (
         "blocking_calls",
         "it runs on the real clock (spawn_blocking stops the paused clock), and \
          its Python counterpart is an illustration on the page",
