@@ -16,6 +16,7 @@ import asyncio
 import os
 import socket
 import socketserver
+import struct
 import sys
 import threading
 
@@ -29,7 +30,11 @@ async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
     """Sends back every byte it reads, until the client hangs up or stays
     silent for IDLE_LIMIT. (asyncio turns Nagle's algorithm off itself.)"""
     try:
-        while data := await asyncio.wait_for(reader.read(MESSAGE_BYTES), IDLE_LIMIT):
+        while True:
+            async with asyncio.timeout(IDLE_LIMIT):  # no extra task per read
+                data = await reader.read(MESSAGE_BYTES)
+            if not data:
+                break
             writer.write(data)
             await writer.drain()
     except (TimeoutError, ConnectionError):
@@ -49,11 +54,16 @@ async def serve_with_tasks() -> None:
 class Echo(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.request.settimeout(IDLE_LIMIT)
+        # The kernel's own read time limit (SO_RCVTIMEO), as Rust's
+        # set_read_timeout: settimeout() would make Python poll() before
+        # every recv(). The socket stays blocking; a silent client makes
+        # recv() fail with EAGAIN, which Python raises as BlockingIOError.
+        limit = struct.pack("ll", int(IDLE_LIMIT), 0)
+        self.request.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, limit)
         try:
             while data := self.request.recv(MESSAGE_BYTES):
                 self.request.sendall(data)
-        except (TimeoutError, ConnectionError):
+        except (BlockingIOError, ConnectionError):
             pass
 
 
