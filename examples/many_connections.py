@@ -6,7 +6,7 @@ connection. The Rust example runs this program as a child process, once per
 trial, and sends it the same load as its own servers:
 
     python3 examples/many_connections.py --serve asyncio
-    python3 examples/many_connections.py --serve threads
+    python3 examples/many_connections.py --serve threads [IDLE_SECONDS]
 
 It prints `listening HOST:PORT`, then serves on 127.0.0.1 until its standard
 input closes. Standard library only, Python 3.11 or later.
@@ -88,9 +88,12 @@ def end_when_input_closes() -> None:
 
 
 def main(args: list[str]) -> int:
-    if len(args) != 2 or args[0] != "--serve" or args[1] not in ("asyncio", "threads"):
+    global IDLE_LIMIT
+    if len(args) not in (2, 3) or args[0] != "--serve" or args[1] not in ("asyncio", "threads"):
         print(__doc__, file=sys.stderr)
         return 2
+    if len(args) == 3:  # a shorter idle limit, in whole seconds, for the tests
+        IDLE_LIMIT = float(int(args[2]))
     threading.Thread(target=end_when_input_closes, daemon=True).start()
     if args[1] == "asyncio":
         asyncio.run(serve_with_tasks())

@@ -1022,7 +1022,7 @@ fn pythons() -> Vec<(String, PathBuf)> {
 
 /// The Python sides of the examples that measure run on every Python 3.11+
 /// here, with every `DeprecationWarning` an error: a few jobs of each kind,
-/// and one echo through each server.
+/// one echo through each server, and each server cuts off a silent client.
 #[test]
 fn the_python_sides_run_on_every_python() {
     use std::io::{BufRead, BufReader, Read, Write};
@@ -1068,8 +1068,9 @@ fn the_python_sides_run_on_every_python() {
             }
         }
         for kind in ["asyncio", "threads"] {
+            // An idle limit of 1 s instead of 60 s, for the silent client below.
             let mut server = python_command("many_connections")
-                .args(["--serve", kind])
+                .args(["--serve", kind, "1"])
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -1078,15 +1079,23 @@ fn the_python_sides_run_on_every_python() {
             let mut line = String::new();
             let stdout = server.stdout.take().expect("piped");
             let _ = BufReader::new(stdout).read_line(&mut line);
-            let echoed = line
-                .strip_prefix("listening ")
-                .and_then(|address| std::net::TcpStream::connect(address.trim()).ok())
-                .and_then(|mut stream| {
-                    stream.write_all(b"ping").ok()?;
-                    let mut echo = [0; 4];
-                    stream.read_exact(&mut echo).ok()?;
-                    Some(echo == *b"ping")
-                });
+            let address = line.strip_prefix("listening ").map(str::trim);
+            let connect = || address.and_then(|a| std::net::TcpStream::connect(a).ok());
+            let echoed = connect().and_then(|mut stream| {
+                stream.write_all(b"ping").ok()?;
+                let mut echo = [0; 4];
+                stream.read_exact(&mut echo).ok()?;
+                Some(echo == *b"ping")
+            });
+            // A client that says nothing is cut off: the server closes the
+            // connection (end of file) long before this client gives up.
+            let cut_off = connect().and_then(|mut stream| {
+                stream
+                    .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+                    .ok()?;
+                let mut byte = [0; 1];
+                Some(matches!(stream.read(&mut byte), Ok(0)))
+            });
             // Closing its input ends the server.
             drop(server.stdin.take());
             let status = server.wait().expect("the server ends");
@@ -1094,9 +1103,9 @@ fn the_python_sides_run_on_every_python() {
             if let Some(mut pipe) = server.stderr.take() {
                 let _ = pipe.read_to_string(&mut stderr);
             }
-            if echoed != Some(true) || !status.success() {
+            if echoed != Some(true) || cut_off != Some(true) || !status.success() {
                 problems.push(format!(
-                    "Python {version}: many_connections.py --serve {kind}: said `{}`, echoed {echoed:?}, ended {status}: {stderr}",
+                    "Python {version}: many_connections.py --serve {kind}: said `{}`, echoed {echoed:?}, cut off a silent client {cut_off:?}, ended {status}: {stderr}",
                     line.trim()
                 ));
             }
