@@ -6,8 +6,9 @@
 # writes it; this script runs every one of them with
 # `cargo run --release --example NAME -- --write book/src/measured/NAME.md`.
 # Run it on a quiet machine: other programs running meanwhile change the
-# numbers. The first run compiles tokio in release mode (about a minute on
-# two cores); the measurements take about five minutes more on two cores
+# numbers (each file's Quiet line records the load average before and after).
+# The first run compiles tokio in release mode (about a minute on
+# two cores); the measurements take about ten minutes more on two cores
 # (each trial runs three times, and the Python rows need python3 >= 3.11).
 set -euo pipefail
 cd "$(dirname "$0")"

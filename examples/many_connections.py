@@ -6,7 +6,7 @@ connection. The Rust example runs this program as a child process, once per
 trial, and sends it the same load as its own servers:
 
     python3 examples/many_connections.py --serve asyncio
-    python3 examples/many_connections.py --serve threads
+    python3 examples/many_connections.py --serve threads [IDLE_SECONDS]
 
 It prints `listening HOST:PORT`, then serves on 127.0.0.1 until its standard
 input closes. Standard library only, Python 3.11 or later.
@@ -16,6 +16,7 @@ import asyncio
 import os
 import socket
 import socketserver
+import struct
 import sys
 import threading
 
@@ -29,7 +30,11 @@ async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
     """Sends back every byte it reads, until the client hangs up or stays
     silent for IDLE_LIMIT. (asyncio turns Nagle's algorithm off itself.)"""
     try:
-        while data := await asyncio.wait_for(reader.read(MESSAGE_BYTES), IDLE_LIMIT):
+        while True:
+            async with asyncio.timeout(IDLE_LIMIT):  # no extra task per read
+                data = await reader.read(MESSAGE_BYTES)
+            if not data:
+                break
             writer.write(data)
             await writer.drain()
     except (TimeoutError, ConnectionError):
@@ -49,11 +54,16 @@ async def serve_with_tasks() -> None:
 class Echo(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.request.settimeout(IDLE_LIMIT)
+        # The kernel's own read time limit (SO_RCVTIMEO), as Rust's
+        # set_read_timeout: settimeout() would make Python poll() before
+        # every recv(). The socket stays blocking; a silent client makes
+        # recv() fail with EAGAIN, which Python raises as BlockingIOError.
+        limit = struct.pack("ll", int(IDLE_LIMIT), 0)
+        self.request.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, limit)
         try:
             while data := self.request.recv(MESSAGE_BYTES):
                 self.request.sendall(data)
-        except (TimeoutError, ConnectionError):
+        except (BlockingIOError, ConnectionError):
             pass
 
 
@@ -78,9 +88,12 @@ def end_when_input_closes() -> None:
 
 
 def main(args: list[str]) -> int:
-    if len(args) != 2 or args[0] != "--serve" or args[1] not in ("asyncio", "threads"):
+    global IDLE_LIMIT
+    if len(args) not in (2, 3) or args[0] != "--serve" or args[1] not in ("asyncio", "threads"):
         print(__doc__, file=sys.stderr)
         return 2
+    if len(args) == 3:  # a shorter idle limit, in whole seconds, for the tests
+        IDLE_LIMIT = float(int(args[2]))
     threading.Thread(target=end_when_input_closes, daemon=True).start()
     if args[1] == "asyncio":
         asyncio.run(serve_with_tasks())

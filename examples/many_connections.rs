@@ -43,8 +43,14 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::time::timeout;
 
-/// Each client sends this many messages, one after another.
+/// Each client sends at least this many timed messages, one after another...
 const ROUND_TRIPS: usize = 10;
+/// ...and more, with fewer connections, so that every run has at least this
+/// many round trips in all (`SMALL_ALL_ROUND_TRIPS` with `--small`).
+const ALL_ROUND_TRIPS: usize = 50_000;
+const SMALL_ALL_ROUND_TRIPS: usize = 500;
+/// Round trips each client makes first, not timed, and not counted.
+const WARM_UP: usize = 2;
 /// The size of every message.
 const MESSAGE_BYTES: usize = 64;
 /// Connections opened when none are asked for, if the open-files limit allows.
@@ -60,7 +66,8 @@ const SPARE_FILES: u64 = 64;
 const CONNECTING_AT_ONCE: usize = 256;
 /// The backlog every server asks for.
 const BACKLOG: u32 = 1_024;
-/// How long a client may take, from connecting to its last echo.
+/// How long a client may take to connect, to warm up, and (from the signal
+/// to start) to make its timed round trips: each of the three.
 const CLIENT_LIMIT: Duration = Duration::from_secs(20);
 /// How long a server waits for a client to say something.
 const IDLE_LIMIT: Duration = Duration::from_secs(60);
@@ -121,32 +128,55 @@ fn echo_blocking(mut stream: std::net::TcpStream) -> io::Result<()> {
 
 // ANCHOR: client
 /// Connects when it is its turn and checks with one message (not timed) that
-/// the server holds the connection; says so; waits for the signal; then sends
-/// `ROUND_TRIPS` messages, each after the echo of the one before, and times
-/// each one. Returns the connection too: the caller keeps it open until the
-/// server has been measured.
+/// the server holds the connection; says so. At the first signal, makes
+/// `WARM_UP` round trips and says so; at the second, makes `trips` round
+/// trips, each after the echo of the one before, and times each one.
+/// Returns the connection too: the caller keeps it open until the server
+/// has been measured.
 async fn client(
     server: SocketAddr,
     turns: Arc<Semaphore>,
     connected: mpsc::UnboundedSender<bool>,
-    mut go: watch::Receiver<bool>,
+    warmed: mpsc::UnboundedSender<bool>,
+    mut phase: watch::Receiver<u8>,
+    trips: usize,
 ) -> io::Result<(Vec<Duration>, TcpStream)> {
     let turn = turns.acquire().await.expect("never closed");
-    let stream = connect(server).await;
+    let stream = limited(connect(server)).await;
     drop(turn);
     let _ = connected.send(stream.is_ok());
     let mut stream = stream?;
-    if go.wait_for(|go| *go).await.is_err() {
-        return Err(io::Error::other("the signal to start never came"));
-    }
 
-    let mut times = Vec::with_capacity(ROUND_TRIPS);
-    for round in 0..ROUND_TRIPS {
-        let sent = Instant::now();
-        round_trip(&mut stream, round as u8).await?;
-        times.push(sent.elapsed());
-    }
+    let _ = phase.wait_for(|&phase| phase >= 1).await;
+    let warm = limited(async {
+        for _ in 0..WARM_UP {
+            round_trip(&mut stream, 0).await?;
+        }
+        Ok(())
+    })
+    .await;
+    let _ = warmed.send(warm.is_ok());
+    warm?;
+
+    let _ = phase.wait_for(|&phase| phase >= 2).await;
+    let mut times = Vec::with_capacity(trips);
+    limited(async {
+        for round in 0..trips {
+            let sent = Instant::now();
+            round_trip(&mut stream, round as u8).await?;
+            times.push(sent.elapsed());
+        }
+        Ok(())
+    })
+    .await?;
     Ok((times, stream))
+}
+
+/// `work`, or a `TimedOut` error after `CLIENT_LIMIT`.
+async fn limited<T>(work: impl Future<Output = io::Result<T>>) -> io::Result<T> {
+    timeout(CLIENT_LIMIT, work)
+        .await
+        .unwrap_or_else(|_| Err(io::Error::new(io::ErrorKind::TimedOut, "client timed out")))
 }
 
 async fn connect(server: SocketAddr) -> io::Result<TcpStream> {
@@ -272,35 +302,47 @@ struct Load {
     round_trips: Option<usize>,
     failed: Option<usize>,
     busy: Option<Duration>,
+    mean: Option<Duration>,
     p50: Option<Duration>,
     p99: Option<Duration>,
     first_error: Option<String>,
 }
 
-/// The load generator's side: `--load ADDRESS CONNECTIONS`. Connects every
-/// client, prints `connected`, waits for a line on its input, runs every
-/// round trip, prints the results and `done`, then waits until its input
-/// closes, holding the connections.
+/// The load generator's side: `--load ADDRESS CONNECTIONS TRIPS`. Connects
+/// every client and prints `connected`; at a line on its input, warms up
+/// and prints `warmed`; at the next line, runs every timed round trip,
+/// prints the results and `done`, then waits until its input closes,
+/// holding the connections.
 fn load(args: &[String]) -> Result<(), String> {
     let server: SocketAddr = args
         .first()
         .and_then(|arg| arg.parse().ok())
         .ok_or("--load needs an address")?;
-    let connections: usize = args
-        .get(1)
-        .and_then(|arg| arg.parse().ok())
-        .ok_or("--load needs a number of connections")?;
+    let number = |at: usize, what: &str| -> Result<usize, String> {
+        args.get(at)
+            .and_then(|arg| arg.parse().ok())
+            .ok_or(format!("--load needs a number of {what}"))
+    };
+    let connections = number(1, "connections")?;
+    let trips = number(2, "round trips per client")?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let mut result = Load::default();
-    let clients = runtime.block_on(async {
+    let (phase, phase_rx) = watch::channel(0u8);
+    let (clients, mut warmed_rx) = runtime.block_on(async {
         let turns = Arc::new(Semaphore::new(CONNECTING_AT_ONCE));
         let (connected_tx, mut connected_rx) = mpsc::unbounded_channel();
-        let (go, go_rx) = watch::channel(false);
+        let (warmed_tx, warmed_rx) = mpsc::unbounded_channel();
         let start = Instant::now();
         let clients: Vec<_> = (0..connections)
             .map(|_| {
-                let client = client(server, turns.clone(), connected_tx.clone(), go_rx.clone());
-                tokio::spawn(timeout(CLIENT_LIMIT, client))
+                tokio::spawn(client(
+                    server,
+                    turns.clone(),
+                    connected_tx.clone(),
+                    warmed_tx.clone(),
+                    phase_rx.clone(),
+                    trips,
+                ))
             })
             .collect();
         drop(connected_tx);
@@ -313,29 +355,37 @@ fn load(args: &[String]) -> Result<(), String> {
         }
         result.connect = Some(start.elapsed());
         result.connected = Some(connected);
-        (clients, go)
+        (clients, warmed_rx)
     });
+    let wait_for_a_line = || {
+        let mut line = String::new();
+        let _ = io::stdin().lock().read_line(&mut line);
+    };
     print!("{}", result.to_lines());
     let _ = io::stdout().flush();
-    let mut line = String::new();
-    let _ = io::stdin().lock().read_line(&mut line);
+    wait_for_a_line();
 
-    let (clients, go) = clients;
+    // Every client that connected says once whether it warmed up.
+    runtime.block_on(async {
+        phase.send_replace(1);
+        for _ in 0..result.connected.unwrap_or(0) {
+            if warmed_rx.recv().await.is_none() {
+                break;
+            }
+        }
+    });
+    println!("warmed");
+    let _ = io::stdout().flush();
+    wait_for_a_line();
+
     let mut open = Vec::with_capacity(connections);
     runtime.block_on(async {
         let start = Instant::now();
-        go.send_replace(true);
-        let mut times = Vec::with_capacity(connections * ROUND_TRIPS);
+        phase.send_replace(2);
+        let mut times = Vec::with_capacity(connections * trips);
         let mut failed = 0;
         for client in clients {
-            let outcome = match client.await {
-                Ok(Ok(outcome)) => outcome,
-                Ok(Err(_elapsed)) => {
-                    Err(io::Error::new(io::ErrorKind::TimedOut, "client timed out"))
-                }
-                Err(join_error) => Err(io::Error::other(join_error)),
-            };
-            match outcome {
+            match client.await.map_err(io::Error::other).and_then(|done| done) {
                 Ok((client_times, stream)) => {
                     times.extend(client_times);
                     open.push(stream);
@@ -349,6 +399,8 @@ fn load(args: &[String]) -> Result<(), String> {
         result.busy = Some(start.elapsed());
         result.round_trips = Some(times.len());
         result.failed = Some(failed);
+        let total: Duration = times.iter().sum();
+        result.mean = (!times.is_empty()).then(|| total / times.len() as u32);
         times.sort();
         result.p50 = times.get(times.len() / 2).copied();
         result.p99 = times.get(times.len() * 99 / 100).copied();
@@ -357,7 +409,7 @@ fn load(args: &[String]) -> Result<(), String> {
     println!("done");
     let _ = io::stdout().flush();
     // Hold the connections, so that the server's threads still live when
-    // the parent reads their context switches, until told to stop.
+    // the parent reads their CPU time and context switches, until told to stop.
     let _ = io::copy(&mut io::stdin(), &mut io::sink());
     drop(open);
     Ok(())
@@ -377,6 +429,7 @@ impl Load {
         put("round_trips", self.round_trips.map(|n| n.to_string()));
         put("failed", self.failed.map(|n| n.to_string()));
         put("busy_ns", nanos(self.busy));
+        put("mean_ns", nanos(self.mean));
         put("p50_ns", nanos(self.p50));
         put("p99_ns", nanos(self.p99));
         put("first_error", self.first_error.clone());
@@ -393,6 +446,7 @@ impl Load {
             round_trips: number("round_trips").map(|n| n as usize),
             failed: number("failed").map(|n| n as usize),
             busy: nanos("busy_ns"),
+            mean: nanos("mean_ns"),
             p50: nanos("p50_ns"),
             p99: nanos("p99_ns"),
             first_error: values.get("first_error").map(|s| s.to_string()),
@@ -487,6 +541,7 @@ impl Process {
 fn run(
     server: Server,
     connections: usize,
+    trips: usize,
     python: Result<&Python, &String>,
 ) -> io::Result<Option<Outcome>> {
     let Some(command) = server.command(python)? else {
@@ -495,7 +550,7 @@ fn run(
     let deadline = Instant::now() + TRIAL_LIMIT;
     let mut outcome = Outcome::default();
     let mut serving = Process::start(command)?;
-    let result = measure(&mut serving, connections, deadline, &mut outcome);
+    let result = measure(&mut serving, connections, trips, deadline, &mut outcome);
     let (ended, messages) = serving.stop();
     let mut problems = Vec::new();
     if let Err(problem) = result {
@@ -524,6 +579,7 @@ fn run(
 fn measure(
     serving: &mut Process,
     connections: usize,
+    trips: usize,
     deadline: Instant,
     outcome: &mut Outcome,
 ) -> Result<(), String> {
@@ -546,7 +602,8 @@ fn measure(
         .env("RUST_BACKTRACE", "0")
         .arg("--load")
         .arg(&address)
-        .arg(connections.to_string());
+        .arg(connections.to_string())
+        .arg(trips.to_string());
     let mut load = Process::start(command).map_err(|e| e.to_string())?;
     let measured = (|| {
         let connected = load
@@ -564,6 +621,9 @@ fn measure(
             outcome.kernel_per_connection =
                 Some(per(while_held.kernel() as i64 - before.kernel() as i64));
         }
+        load.say("warm up");
+        load.until("warmed", deadline)
+            .map_err(|e| format!("the load generator: {e}"))?;
         let usage_before = Usage::of(pid);
         load.say("go");
         let results = load
@@ -710,6 +770,12 @@ fn files_needed(connections: usize) -> u64 {
     connections as u64 + SPARE_FILES
 }
 
+/// Timed round trips per client: `ROUND_TRIPS`, or more if fewer
+/// connections would make fewer than `all` in all.
+fn trips_per_client(connections: usize, all: usize) -> usize {
+    ROUND_TRIPS.max(all / connections.max(1))
+}
+
 /// Each server with `first` connections, then with `connections`.
 fn trials(first: usize, connections: usize) -> Vec<(Server, usize)> {
     let mut sizes = vec![first.min(connections), connections];
@@ -748,7 +814,15 @@ fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-/// Round trips per second, while every client sent its messages.
+/// Whether every client did all its round trips: if not, the times and
+/// the costs per round trip of the survivors alone would flatter the server,
+/// and the tables show `—` instead.
+fn all_done(o: &Outcome) -> bool {
+    o.load.failed == Some(0)
+}
+
+/// Round trips per second, while every client sent its messages: those
+/// that were done, if some clients failed.
 fn rate(o: &Outcome) -> Option<f64> {
     let busy = o.load.busy?.as_secs_f64();
     let trips = o.load.round_trips? as f64;
@@ -757,7 +831,7 @@ fn rate(o: &Outcome) -> Option<f64> {
 
 /// The server's CPU time (microseconds) and context switches per round trip.
 fn per_round_trip(o: &Outcome) -> Option<(f64, f64)> {
-    let usage = o.usage?;
+    let usage = o.usage.filter(|_| all_done(o))?;
     let trips = o.load.round_trips?.max(1) as f64;
     Some((
         usage.cpu.as_secs_f64() * 1e6 / trips,
@@ -765,10 +839,11 @@ fn per_round_trip(o: &Outcome) -> Option<(f64, f64)> {
     ))
 }
 
-const SPEED_HEADERS: [&str; 5] = [
+const SPEED_HEADERS: [&str; 6] = [
     "Server",
     "Connections",
     "Round trips per second",
+    "Mean (ms)",
     "p50 (ms)",
     "p99 (ms)",
 ];
@@ -802,8 +877,10 @@ fn tables(rows: &[Row]) -> String {
         .map(|row| {
             let mut cells = label(row);
             cells.push(row.shown(0, rate));
-            cells.push(row.shown(2, |o| o.load.p50.map(ms)));
-            cells.push(row.shown(2, |o| o.load.p99.map(ms)));
+            let time = |d: Option<Duration>, o: &Outcome| d.filter(|_| all_done(o)).map(ms);
+            cells.push(row.shown(2, |o| time(o.load.mean, o)));
+            cells.push(row.shown(2, |o| time(o.load.p50, o)));
+            cells.push(row.shown(2, |o| time(o.load.p99, o)));
             cells
         })
         .collect();
@@ -915,32 +992,44 @@ fn main() -> ExitCode {
     } else {
         MIN_CONNECTIONS
     };
-    let mut rows = Vec::new();
-    for (server, size) in trials(first, connections) {
-        eprint!(
-            "{}, {} connections: ",
-            server.label(),
-            thousands(size as u64)
-        );
-        let started = Instant::now();
-        let mut runs = Vec::new();
-        for _ in 0..RUNS {
-            match run(server, size, python.as_ref()) {
-                Ok(Some(outcome)) => runs.push(outcome),
-                Ok(None) => break,
+    let all_round_trips = if options.small {
+        SMALL_ALL_ROUND_TRIPS
+    } else {
+        ALL_ROUND_TRIPS
+    };
+    let load_before = measuring::load_average();
+    let mut rows: Vec<Row> = trials(first, connections)
+        .into_iter()
+        .map(|(server, connections)| Row {
+            server,
+            connections,
+            runs: Vec::new(),
+        })
+        .collect();
+    // Round after round: each trial's runs are spread over the whole run,
+    // so that a noisy minute does not fall on one trial's three runs.
+    for _ in 0..RUNS {
+        for row in &mut rows {
+            let size = row.connections;
+            eprint!(
+                "{}, {} connections: ",
+                row.server.label(),
+                thousands(size as u64)
+            );
+            let started = Instant::now();
+            let trips = trips_per_client(size, all_round_trips);
+            match run(row.server, size, trips, python.as_ref()) {
+                Ok(Some(outcome)) => row.runs.push(outcome),
+                Ok(None) => {}
                 Err(error) => {
                     eprintln!("error: cannot start a trial: {error}");
                     return ExitCode::FAILURE;
                 }
             }
+            eprintln!("{:.1} s", started.elapsed().as_secs_f64());
         }
-        eprintln!("{:.1} s", started.elapsed().as_secs_f64());
-        rows.push(Row {
-            server,
-            connections: size,
-            runs,
-        });
     }
+    let load_after = measuring::load_average();
     let python_version = match &python {
         Ok(python) => format!("Python {}", python.version),
         Err(why) => format!("Python not measured: {why}"),
@@ -959,17 +1048,22 @@ fn main() -> ExitCode {
         (
             "Load",
             format!(
-                "a separate process, the same for every server: this program with `--load`, whose clients are tokio tasks on tokio's default runtime; each connects and exchanges one message that is not timed (at most {CONNECTING_AT_ONCE} at a time), then, once all are connected, sends {ROUND_TRIPS} messages of {MESSAGE_BYTES} bytes, each after the echo of the one before, all clients at once"
+                "a separate process, the same for every server: this program with `--load`, whose clients are tokio tasks on tokio's default runtime; each connects and exchanges one message that is not timed (at most {CONNECTING_AT_ONCE} at a time); once all are connected, each makes {WARM_UP} round trips that are not timed; once all have, each sends {ROUND_TRIPS} messages of {MESSAGE_BYTES} bytes, or more so that there are at least {} round trips in all, each after the echo of the one before, all clients at once; a client's clock starts when it sends a message and stops at the echo, so it includes the time the client's task waits to run in the load generator",
+                thousands(all_round_trips as u64)
             ),
         ),
         ("Measured", measuring::when(began)),
         (
+            "Quiet",
+            format!("load average (1, 5, 15 min) and threads on the machine, from `/proc/loadavg`: {load_before} before, {load_after} after"),
+        ),
+        (
             "Runs",
-            format!("each trial ran {RUNS} times, with a new server and load generator each time; a cell is the median, and the fastest and slowest run are in parentheses"),
+            format!("each trial ran {RUNS} times, with a new server and load generator each time, in {RUNS} rounds of every trial; a cell is the median, and the fastest and slowest run are in parentheses; where a client failed, the times and the costs per round trip are `—` (those of the clients that finished would flatter the server)"),
         ),
         (
             "Server",
-            "held connections, CPU, switches and memory are the server process's, from `/proc/PID`: CPU time is `utime` + `stime` in `stat`, switches are voluntary and involuntary context switches of all its threads in `task/*/status`, both during the round trips only; held connections are the sockets it gained (`fd` entries that are sockets)".to_string(),
+            "held connections, CPU, switches and memory are the server process's, from `/proc/PID`: CPU time is the time on the CPU of each of its threads (the first field of `task/*/schedstat`, in nanoseconds), switches are voluntary and involuntary context switches of its threads in `task/*/status`, both during the timed round trips only; held connections are the sockets it gained (`fd` entries that are sockets); on loopback the kernel does much of the receiving side's work on the sending thread, so a server's CPU time includes some of delivering its echoes to the clients".to_string(),
         ),
         (
             "Memory",
@@ -1011,21 +1105,28 @@ mod tests {
             let times = runtime.block_on(async {
                 let turns = Arc::new(Semaphore::new(CONNECTING_AT_ONCE));
                 let (connected, mut all_connected) = mpsc::unbounded_channel();
-                let (go, go_rx) = watch::channel(false);
+                let (warmed, mut all_warmed) = mpsc::unbounded_channel();
+                let (phase, phase_rx) = watch::channel(0);
                 let clients: Vec<_> = (0..20)
                     .map(|_| {
                         tokio::spawn(client(
                             address,
                             turns.clone(),
                             connected.clone(),
-                            go_rx.clone(),
+                            warmed.clone(),
+                            phase_rx.clone(),
+                            ROUND_TRIPS,
                         ))
                     })
                     .collect();
                 for _ in 0..20 {
                     assert_eq!(all_connected.recv().await, Some(true), "threads: {threads}");
                 }
-                go.send_replace(true);
+                phase.send_replace(1);
+                for _ in 0..20 {
+                    assert_eq!(all_warmed.recv().await, Some(true), "threads: {threads}");
+                }
+                phase.send_replace(2);
                 let mut times = 0;
                 for client in clients {
                     times += client.await.expect("no panic").expect("every echo").0.len();
@@ -1055,6 +1156,7 @@ mod tests {
             round_trips: Some(99_000),
             failed: Some(0),
             busy: Some(Duration::from_nanos(800_000_000)),
+            mean: Some(Duration::from_nanos(700_000)),
             p50: Some(Duration::from_nanos(600_000)),
             p99: Some(Duration::from_nanos(9_000_000)),
             first_error: Some("connection reset by peer".into()),

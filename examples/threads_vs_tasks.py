@@ -6,7 +6,7 @@ example runs this program as a child process, once per trial, and puts what
 it prints in the same table as its own rows, measured the same way:
 
     python3 examples/threads_vs_tasks.py --trial asyncio JOBS
-    python3 examples/threads_vs_tasks.py --trial threads JOBS [--fail-early]
+    python3 examples/threads_vs_tasks.py --trial threads JOBS [STACK_BYTES] [--fail-early]
 
 It prints `key value` lines (times in nanoseconds, memory from the kernel's
 own accounting in /proc, so Linux only), the same keys as the Rust trials.
@@ -147,10 +147,14 @@ def main(args: list[str]) -> int:
     if len(args) < 3 or args[0] != "--trial" or args[1] not in ("asyncio", "threads"):
         print(__doc__, file=sys.stderr)
         return 2
-    if args[3:] == ["--fail-early"]:
+    rest = args[3:]
+    if rest[-1:] == ["--fail-early"]:
+        rest = rest[:-1]
         mapped = kib("/proc/self/status", "VmSize:") * 1024
         limit = mapped + FAIL_EARLY_BYTES
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if rest:  # a stack size for each new thread, as Rust's Builder::stack_size
+        threading.stack_size(int(rest[0]))
     jobs = int(args[2])
     if args[1] == "asyncio":
 

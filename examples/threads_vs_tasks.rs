@@ -322,9 +322,15 @@ fn run_trial(args: &[String]) -> Result<(), String> {
     let jobs = number(1)?.ok_or("--trial needs a number of jobs")?;
     let probe = match args.first().map(String::as_str) {
         Some("tasks") => {
-            // tokio's default runtime: one worker thread per core. They
-            // exist before the probe takes its first reading.
-            let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            // tokio's default runtime, one worker thread per core, or with
+            // `current_thread` every task on this thread, as asyncio runs
+            // them. The runtime exists before the probe's first reading.
+            let runtime = if args.get(2).is_some_and(|arg| arg == "current_thread") {
+                tokio::runtime::Builder::new_current_thread().build()
+            } else {
+                tokio::runtime::Runtime::new()
+            }
+            .map_err(|e| e.to_string())?;
             let mut probe = Probe::start();
             runtime.block_on(tasks_waiting(jobs, &mut probe));
             probe
@@ -409,6 +415,12 @@ fn trials(small: bool) -> Vec<Trial> {
     let small_stacks = Some(64 * 1024);
     let most = threads.last().copied().unwrap_or(0);
     let mut trials: Vec<Trial> = tasks.iter().copied().map(Trial::tasks).collect();
+    // tokio's closest match to asyncio's one loop: every task on one thread.
+    for &jobs in &tasks {
+        let mut trial = Trial::new("tokio tasks, current_thread", Runner::Rust, "tasks", jobs);
+        trial.args.push("current_thread".into());
+        trials.push(trial);
+    }
     for &jobs in &tasks {
         trials.push(Trial::new("asyncio tasks", Runner::Python, "asyncio", jobs));
     }
@@ -428,6 +440,16 @@ fn trials(small: bool) -> Vec<Trial> {
             jobs,
         ));
     }
+    // `threading.stack_size(65536)`, at the smaller size: Python threads
+    // join slowly, and the run must stay short.
+    let mut trial = Trial::new(
+        "Python threads, 64 KiB stacks",
+        Runner::Python,
+        "threads",
+        threads[0],
+    );
+    trial.args.push((64 * 1024).to_string());
+    trials.push(trial);
     trials
         .push(Trial::threads("Rust threads, until one fails", caps.0, None).until_one_fails(small));
     trials.push(
@@ -636,11 +658,13 @@ fn report(rows: &[Row], keys: &[(&str, String)]) -> String {
 
 fn limits(small: bool) -> String {
     let mut limits = format!(
-        "kernel.threads-max {}, kernel.pid_max {}, vm.max_map_count {}, max user processes {}",
+        "kernel.threads-max {}, kernel.pid_max {}, vm.max_map_count {}, max user processes {}, cgroup pids.max {}, stack size (`ulimit -s`) {} bytes",
         measuring::proc_value("/proc/sys/kernel/threads-max"),
         measuring::proc_value("/proc/sys/kernel/pid_max"),
         measuring::proc_value("/proc/sys/vm/max_map_count"),
         measuring::process_limit("Max processes"),
+        measuring::cgroup_pids_max(),
+        measuring::process_limit("Max stack size"),
     );
     if small {
         limits.push_str(&format!(
@@ -678,29 +702,36 @@ fn main() -> ExitCode {
     let python = measuring::find_python(options.python.as_deref());
 
     let began = Instant::now();
-    let mut rows = Vec::new();
-    for trial in trials(options.small) {
-        eprint!("{} x {}: ", trial.label, thousands(trial.jobs as u64));
-        let started = Instant::now();
-        let mut runs = Vec::new();
-        let runs_wanted = if trial.label.contains("until one fails") {
-            1
-        } else {
-            RUNS
-        };
-        for _ in 0..runs_wanted {
-            match run(&trial, python.as_ref()) {
-                Ok(Some(run)) => runs.push(run),
-                Ok(None) => break,
+    let load_before = measuring::load_average();
+    let mut rows: Vec<Row> = trials(options.small)
+        .into_iter()
+        .map(|trial| Row {
+            trial,
+            runs: Vec::new(),
+        })
+        .collect();
+    // Round after round: each trial's runs are spread over the whole run,
+    // so that a noisy minute does not fall on one trial's three runs.
+    for round in 0..RUNS {
+        for row in &mut rows {
+            if round > 0 && row.trial.label.contains("until one fails") {
+                continue;
+            }
+            let trial = &row.trial;
+            eprint!("{} x {}: ", trial.label, thousands(trial.jobs as u64));
+            let started = Instant::now();
+            match run(trial, python.as_ref()) {
+                Ok(Some(run)) => row.runs.push(run),
+                Ok(None) => {}
                 Err(error) => {
                     eprintln!("error: cannot start a trial: {error}");
                     return ExitCode::FAILURE;
                 }
             }
+            eprintln!("{:.1} s", started.elapsed().as_secs_f64());
         }
-        eprintln!("{:.1} s", started.elapsed().as_secs_f64());
-        rows.push(Row { trial, runs });
     }
+    let load_after = measuring::load_average();
     let python_version = match &python {
         Ok(python) => format!("Python {}", python.version),
         Err(why) => format!("Python not measured: {why}"),
@@ -714,8 +745,12 @@ fn main() -> ExitCode {
         ("Limits", limits(options.small)),
         ("Measured", measuring::when(began)),
         (
+            "Quiet",
+            format!("load average (1, 5, 15 min) and threads on the machine, from `/proc/loadavg`: {load_before} before, {load_after} after"),
+        ),
+        (
             "Runs",
-            format!("each trial ran {RUNS} times (those \"until one fails\" once), each time in a process of its own; a cell is the median, and times show the fastest and slowest run in parentheses"),
+            format!("each trial ran {RUNS} times (those \"until one fails\" once), each time in a process of its own, in {RUNS} rounds of every trial; a cell is the median, and times show the fastest and slowest run in parentheses"),
         ),
         (
             "Memory",

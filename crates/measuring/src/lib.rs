@@ -223,41 +223,86 @@ pub fn open_sockets(pid: &str) -> Option<usize> {
 }
 
 /// CPU time and context switches of every thread of a process so far.
+/// Both are summed over the threads in `/proc/PID/task`, so threads that
+/// have ended are not counted: read it while the threads that matter live.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Usage {
-    /// User time plus system time (`utime` + `stime` in `/proc/PID/stat`,
-    /// which count every thread, living or ended).
+    /// Time on the CPU, in nanoseconds: the first field of each thread's
+    /// `schedstat` (`utime` + `stime` in `stat` count in clock ticks,
+    /// 10 ms steps, too coarse for a short run).
     pub cpu: Duration,
-    /// `voluntary_ctxt_switches` + `nonvoluntary_ctxt_switches`, summed over
-    /// the threads in `/proc/PID/task` (ended threads are not counted: read
-    /// it while the threads that matter still live).
+    /// `voluntary_ctxt_switches` + `nonvoluntary_ctxt_switches`.
     pub switches: u64,
 }
 
 impl Usage {
     pub fn of(pid: u32) -> Option<Usage> {
-        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        // The fields after the command name, which is in parentheses.
-        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-        // utime and stime are fields 14 and 15 of the whole line; here the
-        // first field is the 3rd.
-        let ticks: u64 =
-            fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-        // SAFETY: sysconf only reads a configuration value.
-        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+        let mut nanos = 0;
         let mut switches = 0;
         for task in fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
-            let Ok(status) = fs::read_to_string(task.path().join("status")) else {
+            let (Ok(schedstat), Ok(status)) = (
+                fs::read_to_string(task.path().join("schedstat")),
+                fs::read_to_string(task.path().join("status")),
+            ) else {
                 continue;
             };
+            nanos += schedstat
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0);
             switches += kib(&status, "voluntary_ctxt_switches:").unwrap_or(0)
                 + kib(&status, "nonvoluntary_ctxt_switches:").unwrap_or(0);
         }
         Some(Usage {
-            cpu: Duration::from_secs_f64(ticks as f64 / per_second as f64),
+            cpu: Duration::from_nanos(nanos),
             switches,
         })
     }
+}
+
+/// `1.02 0.80 0.51, 143 threads`: the load averages over 1, 5 and 15
+/// minutes, and the threads that exist on the machine, from `/proc/loadavg`.
+pub fn load_average() -> String {
+    let text = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    match fields.as_slice() {
+        [one, five, fifteen, entities, ..] => {
+            let threads = entities.split('/').nth(1).unwrap_or("?");
+            format!("{one} {five} {fifteen}, {threads} threads")
+        }
+        _ => "unknown".into(),
+    }
+}
+
+/// The `pids.max` of this process's cgroup or the nearest ancestor that
+/// sets one (systemd's `TasksMax`): every thread counts against it. `none`
+/// where no cgroup above this process limits them.
+pub fn cgroup_pids_max() -> String {
+    let cgroups = fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    // cgroup v2 (`0::/path`) or v1's pids controller (`N:pids:/path`).
+    let places = cgroups.lines().filter_map(|line| {
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        match controllers {
+            "" => Some(format!("/sys/fs/cgroup{path}")),
+            "pids" => Some(format!("/sys/fs/cgroup/pids{path}")),
+            _ => None,
+        }
+    });
+    let mut lowest: Option<u64> = None;
+    for place in places {
+        let mut dir = Some(PathBuf::from(place));
+        while let Some(here) = dir {
+            if let Ok(text) = fs::read_to_string(here.join("pids.max"))
+                && let Ok(n) = text.trim().parse::<u64>()
+            {
+                lowest = Some(lowest.map_or(n, |l| l.min(n)));
+            }
+            dir = here.parent().map(Path::to_path_buf);
+        }
+    }
+    lowest.map_or_else(|| "none".into(), thousands)
 }
 
 /// Limits a child process's address space to what it maps now plus `extra`
