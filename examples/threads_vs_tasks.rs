@@ -732,16 +732,9 @@ fn main() -> ExitCode {
         }
     }
     let load_after = measuring::load_average();
-    let python_version = match &python {
-        Ok(python) => format!("Python {}", python.version),
-        Err(why) => format!("Python not measured: {why}"),
-    };
     let keys = [
         ("Machine", measuring::machine()),
-        (
-            "Versions",
-            format!("{}, {python_version}", measuring::rust_versions()),
-        ),
+        ("Versions", measuring::versions(&python)),
         ("Limits", limits(options.small)),
         ("Measured", measuring::when(began)),
         (

@@ -370,8 +370,10 @@ pub fn machine() -> String {
     )
 }
 
-/// `rustc 1.91.0, tokio 1.54.1`: the compiler on `PATH` and the locked tokio.
-pub fn rust_versions() -> String {
+/// The Versions line: `rustc 1.95.0, tokio 1.54.1, Python 3.11.7` (the
+/// compiler on `PATH`, the locked tokio, the Python that ran), or why Python
+/// was not measured.
+pub fn versions(python: &Result<Python, String>) -> String {
     let rustc = Command::new("rustc")
         .arg("--version")
         .output()
@@ -382,8 +384,12 @@ pub fn rust_versions() -> String {
             Some(format!("{} {}", words.next()?, words.next()?))
         })
         .unwrap_or_else(|| "rustc (version unknown)".into());
+    let python = match python {
+        Ok(python) => format!("Python {}", python.version),
+        Err(why) => format!("Python not measured: {why}"),
+    };
     format!(
-        "{rustc}, tokio {}",
+        "{rustc}, tokio {}, {python}",
         locked_version("tokio").unwrap_or("unknown")
     )
 }
